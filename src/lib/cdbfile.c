@@ -111,7 +111,9 @@ static void make_free(struct cdbfile_make *m)
 
 void cdbfile_make_abort(struct cdbfile_make *m)
 {
-	/* tinycdb has no way to free an unfinished cdb_make; callers exit soon. */
+	/* tinycdb frees an unfinished cdb_make only in cdb_make_finish: let it
+	   write into the temporary file we are about to remove. */
+	(void)cdb_make_finish(&m->cm);
 	close(m->fd);
 	unlink(m->tmp);
 	make_free(m);
