@@ -40,4 +40,21 @@ int recipient_classify(const char *addr, size_t len, str *local_out);
    .qmail-ext or -default file exists (when the home is readable).
    1 deliverable, 0 unknown (550 5.1.1), -1 temporary error (451). */
 int recipient_deliverable(const char *addr, size_t len);
+
+/* Added by local delivery (doc/local-spawn.md). The str fields of a
+   resolved recipient are NUL-terminated (len excludes the NUL). */
+#define RECIPIENT_ALIAS_USER "tern-alias"     /* home <auto_home>/alias */
+#define RECIPIENT_ALIASES_CDB "users/aliases.cdb"
+#define RECIPIENT_USERNAME_MAX 32             /* as qmail-getpw */
+
+/* The targets of an aliases.cdb entry for a local part (looked up
+   lower-cased): NUL-terminated items into targets (doc/newaliases.md).
+   1 found, 0 not, -1 error. */
+int recipient_alias_targets(const char *local, size_t len, str *targets);
+
+/* For a resolved recipient: is there something to deliver to? Always 1
+   without an extension; else an aliases.cdb entry (alias user) or a
+   matching .qmail-ext / -default file; 1 also when the home cannot be
+   read. 1, 0 (none), -1 temporary error. */
+int recipient_has_instructions(const struct recipient *r);
 #endif
