@@ -65,7 +65,7 @@ int control_read_line(str *out, const char *path)
 	str tmp = STR_INIT;
 	int r = control_read_list(&tmp, path);
 	if (r > 0 && tmp.len > 0) {
-		r = str_copys(out, tmp.s) < 0 ? -1 : 1;
+		r = str_copys(out, tmp.s) < 0 || str_0(out) < 0 ? -1 : 1;
 	} else if (r > 0) {
 		r = 0;
 	}
@@ -77,7 +77,7 @@ int control_read_string(str *out, const char *path, const char *dflt)
 {
 	int r = control_read_line(out, path);
 	if (r < 0) return -1;
-	if (r == 0) return str_copys(out, dflt);
+	if (r == 0) return str_copys(out, dflt) < 0 || str_0(out) < 0 ? -1 : 0;
 	return 0;
 }
 

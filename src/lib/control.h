@@ -12,7 +12,8 @@
 
 /* chdir(auto_home). 0 or -1. */
 int control_chdir_home(void);
-/* First item of the file into out (not NUL-terminated; call str_0).
+/* First item of the file into out, NUL-terminated (the NUL is not
+   counted in len), so it can go straight to C APIs.
    1 read, 0 file missing or empty (out unchanged), -1 error. */
 int control_read_line(str *out, const char *path);
 /* Like control_read_line, but copies dflt into out when missing. 0 or -1. */
