@@ -106,8 +106,8 @@ static unsigned long long databytes(void)
 	unsigned long long n;
 	if (control_read_ulong(&n, "../control/databytes", 0) < 0)
 		fail(errno == ENOMEM ? EX_NOMEM : EX_CONTROL);
-	if (n == 0) n = DATABYTES_DEFAULT;
-	if (n > DATABYTES_HARD) n = DATABYTES_HARD;
+	/* 0 is qmail's "no limit": the compiled ceiling is still kept. */
+	if (n == 0 || n > DATABYTES_HARD) n = DATABYTES_HARD;
 	return n;
 }
 

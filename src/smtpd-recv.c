@@ -26,6 +26,7 @@
 #include "tlsctl.h"
 
 #define DEFAULT_DATABYTES (50ULL * 1024 * 1024)
+#define HARD_DATABYTES (1024ULL * 1024 * 1024)   /* as queue-inject's */
 #define DEFAULT_TIMEOUT 1200
 #define MIN_MAXRCPT 100
 #define MIN_LINELENGTH 1000
@@ -263,6 +264,9 @@ static int config(struct smtpd_config *c, struct strings *x)
 	c->me = x->me.s;
 	c->greeting = x->greeting.s;
 	if (control_read_ulong(&c->databytes, "control/databytes", DEFAULT_DATABYTES) < 0) return -1;
+	/* 0 is qmail's "no limit"; tern still keeps queue-inject's ceiling,
+	   so the client learns it from SIZE instead of after sending it all. */
+	if (c->databytes == 0 || c->databytes > HARD_DATABYTES) c->databytes = HARD_DATABYTES;
 	if (control_read_ulong(&n, "control/maxrcpt", MIN_MAXRCPT) < 0) return -1;
 	c->maxrcpt = n < MIN_MAXRCPT ? MIN_MAXRCPT : (unsigned long)(n > 100000 ? 100000 : n);
 	if (control_read_ulong(&n, "control/timeoutsmtpd", DEFAULT_TIMEOUT) < 0) return -1;

@@ -173,7 +173,7 @@ st=("${PIPESTATUS[@]}")
 [ "${st[1]}" = 33 ] || fail "big message: exit ${st[1]}, want 33"
 nothing_left "5 MB over databytes"
 echo 0 > "$TERN_HOME/control/databytes"
-[ "$(qi 'Fa\0Tb\0\0' "$T/m1001")" = 0 ] || fail "databytes 0 must mean the default (50 MiB)"
+[ "$(qi 'Fa\0Tb\0\0' "$T/m1001")" = 0 ] || fail "databytes 0 means no configured limit (the 1 GiB ceiling)"
 queue_clear
 echo junk > "$TERN_HOME/control/databytes"
 [ "$(qi 'Fa\0Tb\0\0')" = 55 ] || fail "unreadable databytes: want 55"

@@ -124,4 +124,20 @@ c.expect(221, b"QUIT\r\n")
 print("ok")
 PY
 smtpd_session "$TEST_ROOT/limits2.py" || fail "smtplinelength session"
+
+# databytes 0 is qmail's "no limit": tern keeps its compiled ceiling
+# (1 GiB, the same as queue-inject's) and says so in SIZE.
+echo 0 > "$TERN_HOME/control/databytes"
+cat > "$TEST_ROOT/limits3.py" <<'PY'
+c = Conn()
+c.expect(220)
+t = c.expect(250, b"EHLO limits.example\r\n")
+if b"SIZE 1073741824" not in t:
+    fail("SIZE with databytes 0: %r" % t)
+c.expect(552, b"MAIL FROM:<a@example.net> SIZE=1073741825\r\n", b"5.3.4")
+c.expect(250, b"MAIL FROM:<a@example.net> SIZE=60000000\r\n")
+c.expect(221, b"QUIT\r\n")
+print("ok")
+PY
+smtpd_session "$TEST_ROOT/limits3.py" || fail "databytes 0 session"
 exit 0
