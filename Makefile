@@ -83,7 +83,7 @@ test:
 	SANITIZE='$(SANITIZE)' sh tests/run
 
 bench:
-	sh tests/bench/run
+	bash tests/bench/run
 
 fuzz:
 	sh tests/fuzz/run
