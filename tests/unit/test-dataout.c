@@ -2,13 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "dataout.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 /* Encodes in (in chunks of step bytes) and compares with want. */
 static int enc(const char *in, size_t len, size_t step, const char *want)

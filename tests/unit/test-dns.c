@@ -3,13 +3,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "dns.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 /* An answer packet under construction. */
 static unsigned char pkt[2048];

@@ -4,14 +4,9 @@
 #include <string.h>
 
 /* TAP-ish output; stdio is fine here: the input is our own. */
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
 #define B(lit) lit, sizeof(lit) - 1
 #include "headers.h"
+#include "check.h"
 
 /* Extracts and compares with want, a NUL-separated list. */
 static void addrs(const char *value, const char *want, size_t wlen, int count)

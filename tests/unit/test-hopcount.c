@@ -3,13 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hopcount.h"
-
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 static unsigned long count(const char *s, size_t step)
 {

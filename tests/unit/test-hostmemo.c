@@ -4,13 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "hostmemo.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 int main(void)
 {

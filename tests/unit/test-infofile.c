@@ -4,18 +4,7 @@
 #include "fmt.h"
 #include "infofile.h"
 #include "str.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	char num[FMT_ULONG];
-	const char *s = ok ? "ok " : "not ok ";
-	size_t len = fmt_ulong(num, (unsigned long long)++n);
-	if (!ok) failed = 1;
-	if (write(1, s, strlen(s)) < 0 || write(1, num, len) < 0 || write(1, " - ", 3) < 0 ||
-	    write(1, what, strlen(what)) < 0 || write(1, "\n", 1) < 0)
-		failed = 1;
-}
+#include "check.h"
 
 #define B(lit) lit, sizeof(lit) - 1
 

@@ -4,23 +4,7 @@
 #include "buffer.h"
 #include "jobs.h"
 #include "str.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	const char *s = ok ? "ok " : "not ok ";
-	char num[24];
-	int i = 0, k = ++n;
-	char rev[24];
-	while (k) { rev[i++] = (char)('0' + k % 10); k /= 10; }
-	k = 0;
-	while (i) num[k++] = rev[--i];
-	num[k] = 0;
-	if (!ok) failed = 1;
-	if (write(1, s, strlen(s)) < 0 || write(1, num, strlen(num)) < 0 ||
-	    write(1, " - ", 3) < 0 || write(1, what, strlen(what)) < 0 || write(1, "\n", 1) < 0)
-		failed = 1;
-}
+#include "check.h"
 
 #define B(lit) lit, sizeof(lit) - 1
 

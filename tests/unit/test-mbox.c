@@ -9,18 +9,7 @@
 #include "maildir.h"
 #include "mbox.h"
 #include "str.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	str line = STR_INIT;
-	str_cats(&line, ok ? "ok " : "not ok ");
-	str_catnum(&line, (unsigned long long)++n);
-	str_catv(&line, " - ", what, "\n", (char *)0);
-	if (!ok) failed = 1;
-	if (write(1, line.s, line.len) < 0) failed = 1;
-	str_free(&line);
-}
+#include "check.h"
 
 static int put(void *ctx, const char *s, size_t len) { return str_catb(ctx, s, len); }
 

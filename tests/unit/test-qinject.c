@@ -8,14 +8,9 @@
 #include <string.h>
 
 /* TAP-ish output; stdio is fine here: the input is our own. */
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
 #define B(lit) lit, sizeof(lit) - 1
 #include "qinject.h"
+#include "check.h"
 
 static char dir[] = "/tmp/test-qinject.XXXXXX";
 static char msgpath[64], envpath[64];

@@ -8,15 +8,10 @@
 #include <string.h>
 
 /* TAP-ish output; stdio is fine here: the input is our own. */
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
 #define B(lit) lit, sizeof(lit) - 1
 #include "auto.h"
 #include "queue.h"
+#include "check.h"
 
 static int parse(const char *buf, size_t len)
 {

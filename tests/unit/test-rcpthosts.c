@@ -8,13 +8,7 @@
 #include <unistd.h>
 #include "cdbfile.h"
 #include "rcpthosts.h"
-
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 static int m(struct rcpthosts *r, const char *d) { return rcpthosts_match(r, d, strlen(d)); }
 

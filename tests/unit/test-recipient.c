@@ -13,18 +13,7 @@
 #include "dotqmail.h"
 #include "recipient.h"
 #include "str.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	str line = STR_INIT;
-	str_cats(&line, ok ? "ok " : "not ok ");
-	str_catnum(&line, (unsigned long long)++n);
-	str_catv(&line, " - ", what, "\n", (char *)0);
-	if (!ok) failed = 1;
-	if (write(1, line.s, line.len) < 0) failed = 1;
-	str_free(&line);
-}
+#include "check.h"
 
 static void put(const char *path, const char *text)
 {

@@ -5,13 +5,8 @@
 #include <string.h>
 #include "base64.h"
 #include "smtp_cmd.h"
+#include "check.h"
 
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
 #define B(lit) lit, sizeof(lit) - 1
 
 static struct smtp_path p;

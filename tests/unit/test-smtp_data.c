@@ -4,13 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "smtp_data.h"
-
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 struct result { char out[4096]; size_t outlen, used; struct smtp_data d; };
 

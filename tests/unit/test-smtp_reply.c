@@ -2,13 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "smtp_reply.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 #define L(r, s) smtp_reply_line(r, s, sizeof(s) - 1)
 

@@ -4,14 +4,9 @@
 #include <string.h>
 #include "str.h"
 #include "tlsctl.h"
+#include "check.h"
 
 /* TAP-ish output; stdio is fine here: the input is our own. */
-static int failed, testno;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++testno, what);
-	if (!ok) failed = 1;
-}
 #define B(lit) lit, sizeof(lit) - 1
 
 int main(void)

@@ -6,13 +6,7 @@
 #include "smtpauth_client.h"
 #include "smtp_reply.h"
 #include "tlspolicy.h"
-
-static int failed, n;
-static void check(int ok, const char *what)
-{
-	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++n, what);
-	if (!ok) failed = 1;
-}
+#include "check.h"
 
 static int find(const str *items, const char *domain, struct tlspolicy *p)
 {
