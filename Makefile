@@ -5,6 +5,8 @@
 #   B=dir        where programs go           (default bin)
 #   HOMEDIR=dir  the compiled-in home        (default: first line of conf-home)
 #   SANITIZE=1   build with ASan and UBSan
+#   LIBC=musl    link the programs static-pie against musl (musl-gcc,
+#                package musl-tools); see below and doc/performance.md
 # Tests build a second copy with O, B and HOMEDIR pointing at a scratch
 # instance, so they never touch the system's /var/tern.
 
@@ -30,10 +32,58 @@ LDLIBS_checkpassword-system := -lcrypt
 LDLIBS_checkpassword-cdb := -lcrypt
 LDLIBS_tern-passwd := -lcrypt
 
+# LIBC=musl: glibc's start-up costs about half a millisecond of CPU per
+# exec on some VMs (CPU feature detection that traps), and a message
+# crosses several execs; musl's costs almost nothing (doc/performance.md).
+# The programs are compiled with musl-gcc into $(O)/musl and linked
+# static-pie. Some stay glibc-linked: libbearssl.a was built against glibc
+# with _FORTIFY_SOURCE (it calls __memcpy_chk, which musl lacks), and the
+# checkpassword programs need libxcrypt (yescrypt hashes in /etc/shadow).
+# musl has no _FORTIFY_SOURCE, so that flag is dropped; the others stay.
+LIBC ?=
+TO := $(O)
+ifneq ($(filter-out glibc musl,$(LIBC)),)
+$(error LIBC=$(LIBC): say LIBC=musl, or nothing for glibc)
+endif
+ifeq ($(LIBC),musl)
+ifeq ($(SANITIZE),1)
+$(error SANITIZE=1 needs glibc (ASan does not support musl); drop LIBC=musl)
+endif
+MUSL_GCC ?= musl-gcc
+ifeq ($(shell command -v $(MUSL_GCC)),)
+$(error LIBC=musl needs $(MUSL_GCC) (Debian: apt-get install musl-tools))
+endif
+MUSL_LIBDIR ?= /usr/lib/x86_64-linux-musl
+SYSINC ?= /usr/include
+MO := $(O)/musl
+TO := $(MO)
+GLIBC_PROGRAMS := tls-server relay-remote checkpassword-system checkpassword-cdb tern-passwd
+MUSL_PROGRAMS := $(filter-out $(GLIBC_PROGRAMS),$(PROGRAMS))
+# Library modules only the glibc-linked programs use (checkpassword needs
+# <crypt.h>, which musl does not install).
+MUSL_LIBOBJ := $(filter-out $(MO)/lib/checkpassword.o,$(patsubst $(O)/%,$(MO)/%,$(LIBOBJ)))
+# musl-gcc searches only musl's headers: cdb.h and BearSSL's (plain C,
+# libc-neutral) are linked into a directory of their own.
+MUSL_CC := $(MUSL_GCC) $(filter-out -D_FORTIFY_SOURCE=%,$(wordlist 2,$(words $(CC_CMD)),$(CC_CMD))) -I$(MO)/include
+# musl-gcc's specs make -static-pie a dynamic musl PIE, so the static-pie
+# link is spelled out: musl's self-relocating rcrt1.o, no interpreter.
+MUSL_LD := $(MUSL_GCC) -nostartfiles -static -Wl,-pie,--no-dynamic-linker,-z,text $(filter -Wl%,$(LD_CMD))
+MUSL_CRTBEGIN := $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSL_GCC) -print-file-name=crtbeginS.o)
+MUSL_CRTEND := -lc $(shell $(MUSL_GCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
+# Debian's libcdb.a calls only what musl provides (its glibc-ABI
+# __fxstat64 and lseek64 included); named by path so that no other glibc
+# archive can be found instead of musl's.
+MUSL_LDLIBS := $(shell $(firstword $(CC_CMD)) -print-file-name=libcdb.a)
+endif
+
 .PHONY: all install run test unit bench fuzz clean
 .SECONDARY:
 
 all: $(addprefix $(B)/,$(PROGRAMS))
+
+# Which libc the programs in $(B) were linked with: a switch relinks them.
+LIBC_STAMP := $(O)/libc.stamp
+$(shell mkdir -p '$(O)' && { [ "$$(cat '$(LIBC_STAMP)' 2>/dev/null)" = '$(or $(LIBC),glibc)' ] || echo '$(or $(LIBC),glibc)' > '$(LIBC_STAMP)'; })
 
 # The compiled-in settings, written when make reads this file and replaced
 # only when they change, so a build for a scratch home never reuses the
@@ -58,7 +108,7 @@ $(O)/libtern.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/%: $(O)/%.o $(O)/libtern.a
+$(B)/%: $(O)/%.o $(O)/libtern.a $(LIBC_STAMP)
 	@mkdir -p $(@D)
 	$(LD_CMD) $(SAN) -o $@ $< $(O)/libtern.a $(LDLIBS_$*) $(LDLIBS)
 
@@ -66,11 +116,43 @@ $(O)/tests/%: tests/unit/%.c $(O)/libtern.a
 	@mkdir -p $(@D)
 	$(CC_CMD) $(SAN) -Isrc/lib -o $@ $< $(O)/libtern.a $(LDLIBS)
 
+ifeq ($(LIBC),musl)
+$(MO)/include/.linked:
+	@mkdir -p $(@D)
+	ln -sfn $(wildcard $(SYSINC)/cdb.h $(SYSINC)/bearssl.h $(SYSINC)/bearssl) $(@D)/
+	@touch $@
+
+$(MO)/lib/auto.o: $(O)/lib/auto.c | $(MO)/include/.linked
+	@mkdir -p $(@D)
+	$(MUSL_CC) -Isrc/lib -c -o $@ $<
+
+$(MO)/lib/%.o: src/lib/%.c | $(MO)/include/.linked
+	@mkdir -p $(@D)
+	$(MUSL_CC) -MMD -MP -Isrc/lib -c -o $@ $<
+
+$(MO)/%.o: src/%.c | $(MO)/include/.linked
+	@mkdir -p $(@D)
+	$(MUSL_CC) -MMD -MP -Isrc/lib -c -o $@ $<
+
+$(MO)/libtern.a: $(MUSL_LIBOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(addprefix $(B)/,$(MUSL_PROGRAMS)): $(B)/%: $(MO)/%.o $(MO)/libtern.a $(LIBC_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_LD) -o $@ $(MUSL_CRTBEGIN) $< $(MO)/libtern.a $(MUSL_LDLIBS) $(MUSL_CRTEND)
+
+$(MO)/tests/%: tests/unit/%.c $(MO)/libtern.a
+	@mkdir -p $(@D)
+	$(MUSL_CC) -Isrc/lib -c -o $@.o $<
+	$(MUSL_LD) -o $@ $(MUSL_CRTBEGIN) $@.o $(MO)/libtern.a $(MUSL_LDLIBS) $(MUSL_CRTEND)
+endif
+
 # Unit tests of the library: each tests/unit/test-X.c is one program that
 # prints TAP-ish "ok"/"not ok" lines and exits non-zero on failure.
-unit: $(addprefix $(O)/tests/,$(UNITS))
+unit: $(addprefix $(TO)/tests/,$(UNITS))
 	@pass=0; fail=0; for t in $(UNITS); do \
-	  if $(O)/tests/$$t; then pass=$$((pass+1)); else echo "FAIL unit $$t"; fail=$$((fail+1)); fi; \
+	  if $(TO)/tests/$$t; then pass=$$((pass+1)); else echo "FAIL unit $$t"; fail=$$((fail+1)); fi; \
 	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 install: all
@@ -80,10 +162,10 @@ run:
 	sh scripts/make-run
 
 test:
-	SANITIZE='$(SANITIZE)' sh tests/run
+	SANITIZE='$(SANITIZE)' LIBC='$(LIBC)' sh tests/run
 
 bench:
-	bash tests/bench/run
+	LIBC='$(LIBC)' bash tests/bench/run
 
 fuzz:
 	sh tests/fuzz/run
@@ -91,4 +173,4 @@ fuzz:
 clean:
 	rm -rf obj bin
 
--include $(wildcard $(O)/*.d $(O)/lib/*.d)
+-include $(wildcard $(O)/*.d $(O)/lib/*.d $(if $(MO),$(MO)/*.d $(MO)/lib/*.d))

@@ -3,6 +3,7 @@
    them as one unit (doc/queue-start.md). Runs as root. */
 #include <errno.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -36,6 +37,12 @@ static struct child kids[NCHILD] = {
 	{ "queue-clean", "tern-queue", {0}, 0 },
 };
 
+/* close_range(2) by number: musl (1.2.3) has no wrapper for it. */
+static void close_from(unsigned int lo)
+{
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
 /* In the child: only the wanted fds, on their numbers. */
 static int place_fds(const int *want)
 {
@@ -48,7 +55,7 @@ static int place_fds(const int *want)
 		if (tmp[i] >= 0 && dup2(tmp[i], i) < 0) return -1;
 	for (i = 3; i < MAXFD; i++)
 		if (want[i] < 0) close(i);
-	close_range(MAXFD, ~0U, 0);
+	close_from(MAXFD);
 	return 0;
 }
 
@@ -196,7 +203,7 @@ int main(void)
 		if (kids[i].pid < 0) { kids[i].pid = 0; signal_all(SIGKILL); die_temp_sys("cannot fork", NULL); }
 		if (kids[i].pid == 0) child_exec(&kids[i], self);
 	}
-	close_range(3, ~0U, 0);   /* the children hold the pipes now */
+	close_from(3);   /* the children hold the pipes now */
 	for (;;) {
 		sig = sigwaitinfo(&set, NULL);
 		if (sig == SIGHUP || sig == SIGALRM) { if (kids[0].pid > 0) kill(kids[0].pid, sig); continue; }

@@ -54,7 +54,7 @@ printf 'Fa@x\0Tb@tern.test\0\0' > "$T/env"
 kills=0 oks=0
 
 # --- SIGKILL at the N-th call of each system call ------------------------------
-for sys in openat read write fsync link unlink close fstat newfstatat; do
+for sys in open openat read write fsync link unlink close fstat newfstatat; do
 	n=1
 	while [ $n -le 40 ]; do
 		queue_clear
