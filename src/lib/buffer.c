@@ -42,19 +42,7 @@ ssize_t buffer_get(buffer *b, char *out, size_t len)
 
 static int write_out(buffer *b, const char *s, size_t len)
 {
-	while (len > 0) {
-		ssize_t w;
-		if (b->timeout > 0 && io_wait(b->fd, POLLOUT, b->timeout * 1000) <= 0)
-			return -1;
-		w = write(b->fd, s, len);
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN) continue;
-			return -1;
-		}
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return io_write_all_timeout(b->fd, s, len, b->timeout);
 }
 
 int buffer_flush(buffer *b)

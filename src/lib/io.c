@@ -26,6 +26,23 @@ int io_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int io_write_all_timeout(int fd, const void *buf, size_t len, int timeout)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w;
+		if (timeout > 0 && io_wait(fd, POLLOUT, timeout * 1000) <= 0) return -1;
+		w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN) continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int io_wait(int fd, short events, int timeout_ms)
 {
 	struct pollfd p;

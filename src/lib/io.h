@@ -7,6 +7,10 @@
 ssize_t io_read(int fd, void *buf, size_t len);
 /* Writes all len bytes or fails. Returns 0 or -1. */
 int io_write_all(int fd, const void *buf, size_t len);
+/* Like io_write_all, but with timeout > 0 (seconds) each write first waits
+   at most that long for the fd to take data (errno ETIMEDOUT after), and
+   EAGAIN retries, so it works on non-blocking fds. 0 or -1. */
+int io_write_all_timeout(int fd, const void *buf, size_t len, int timeout);
 /* Waits until fd is readable (events=POLLIN) or writable (POLLOUT).
    timeout_ms < 0 waits forever. 1 ready, 0 timed out (errno=ETIMEDOUT), -1 error. */
 int io_wait(int fd, short events, int timeout_ms);

@@ -50,18 +50,7 @@ ssize_t netio_read(struct netio *io, char *out, size_t len)
 int netio_write(struct netio *io, const char *s, size_t len)
 {
 	if (io->hook_write) return io->hook_write(io, s, len);
-	while (len > 0) {
-		ssize_t w;
-		if (io_wait(io->fd, POLLOUT, (int)io->timeout * 1000) <= 0) return -1;
-		w = write(io->fd, s, len);
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN) continue;
-			return -1;
-		}
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return io_write_all_timeout(io->fd, s, len, (int)io->timeout);
 }
 
 int netio_line(struct netio *io, str *line, size_t max)
