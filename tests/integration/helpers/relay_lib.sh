@@ -64,16 +64,20 @@ relay_dns() {
 
 # relay_peer NAME HOST PORT [relay_peer.py options]: an SMTP peer that
 # records to $RT/NAME.json.
-relay_peer() {
-	local name=$1 host=$2 port=$3
-	shift 3
+relay_peer() { relay_peer_script relay_peer.py 10 "$@"; }
+
+# relay_peer_script SCRIPT SECONDS NAME HOST PORT [options]: start one of
+# the peer scripts in helpers/ and wait up to SECONDS for its pid file.
+relay_peer_script() {
+	local script=$1 wait=$2 name=$3 host=$4 port=$5
+	shift 5
 	rm -f "$RT/$name.pid"
 	: > "$RT/$name.json"
 	chmod 0666 "$RT/$name.json"
-	/usr/bin/python3 "$RELAY_HELPERS/relay_peer.py" "$host" "$port" --record "$RT/$name.json" \
+	/usr/bin/python3 "$RELAY_HELPERS/$script" "$host" "$port" --record "$RT/$name.json" \
 		--pidfile "$RT/$name.pid" "$@" > "$RT/$name.log" 2>&1 &
 	echo $! >> "$RT/pids"
-	tern_wait_for 10 test -s "$RT/$name.pid" || fail "peer $name did not start: $(cat "$RT/$name.log")"
+	tern_wait_for "$wait" test -s "$RT/$name.pid" || fail "peer $name did not start: $(cat "$RT/$name.log")"
 }
 
 # relay_send FROM TO... < message

@@ -29,17 +29,8 @@ relaytls_pin() {
 }
 
 # relaytls_peer NAME HOST PORT [relaytls_peer.py options]: records to $RT/NAME.json.
-relaytls_peer() {
-	local name=$1 host=$2 port=$3
-	shift 3
-	rm -f "$RT/$name.pid"
-	: > "$RT/$name.json"
-	chmod 0666 "$RT/$name.json"
-	/usr/bin/python3 "$RELAY_HELPERS/relaytls_peer.py" "$host" "$port" --record "$RT/$name.json" \
-		--pidfile "$RT/$name.pid" "$@" > "$RT/$name.log" 2>&1 &
-	echo $! >> "$RT/pids"
-	tern_wait_for 20 test -s "$RT/$name.pid" || fail "peer $name did not start: $(cat "$RT/$name.log")"
-}
+# (TLS set-up makes it slower to start: up to 20 s.)
+relaytls_peer() { relay_peer_script relaytls_peer.py 20 "$@"; }
 
 # relaytls_flush: relay_flush, but remote-spawn and relay-remote run as
 # tern-relay:tern as under queue-start, so control/relayauth (0640
