@@ -488,6 +488,9 @@ static void who_free(struct who *w)
 {
 	wipe(&w->local);
 	wipe(&w->domain);
+	wipe(&w->r.user);
+	wipe(&w->r.home);
+	wipe(&w->r.ext);
 	str_free(&w->local);
 	str_free(&w->domain);
 	recipient_free(&w->r);
