@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "fmt.h"
 #include "io.h"
 #include "maildir.h"
+#include "msgfd.h"
 #include "qinject.h"
 #include "queue.h"
 #include "recipient.h"
@@ -246,10 +246,8 @@ static char **build_env(void)
 static int message_fd(void)
 {
 	if (memfd >= 0) return memfd;
-	memfd = memfd_create("deliver-local", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (memfd < 0 || io_write_all(memfd, d.head.s, d.head.len) < 0 || maildir_copy(memfd, 0, msglen) < 0)
-		finish(111, "4.3.0 cannot copy the message: ", strerror(errno), NULL);
-	fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+	memfd = msgfd_make(d.head.s, d.head.len, 0, msglen);
+	if (memfd < 0) finish(111, "4.3.0 cannot copy the message: ", strerror(errno), NULL);
 	return memfd;
 }
 

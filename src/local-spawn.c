@@ -10,9 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,7 +26,7 @@
 #include "io.h"
 #include "jobs.h"
 #include "logline.h"
-#include "maildir.h"
+#include "msgfd.h"
 #include "queue.h"
 #include "recipient.h"
 #include "str.h"
@@ -289,31 +287,6 @@ static void child_fail(int code, const char *text)
 	_exit(code);
 }
 
-/* The message length from the queue file's trailer: the envelope after
-   it is never read. */
-static int message_length(int fd, unsigned long long *len)
-{
-	struct stat st;
-	char t[QUEUE_TRAILER_LEN];
-	if (fstat(fd, &st) < 0 || st.st_size < QUEUE_TRAILER_LEN) return -1;
-	if (pread(fd, t, sizeof t, st.st_size - QUEUE_TRAILER_LEN) != (ssize_t)sizeof t) return -1;
-	if (!queue_trailer_parse(t, len)) return -1;
-	return *len <= (unsigned long long)st.st_size - QUEUE_TRAILER_LEN ? 0 : -1;
-}
-
-static int copy_message(int out, int in, unsigned long long len)
-{
-	off_t off = 0;
-	while ((unsigned long long)off < len) {
-		size_t want = len - (unsigned long long)off > (1U << 30) ? 1U << 30 : (size_t)(len - (unsigned long long)off);
-		ssize_t r = sendfile(out, in, &off, want);
-		if (r < 0 && errno == EINTR) continue;
-		if (r < 0 && off == 0 && (errno == EINVAL || errno == ENOSYS)) return maildir_copy(out, in, len);
-		if (r <= 0) return -1;
-	}
-	return 0;
-}
-
 /* The message alone, bytes [0, msglen) of the queue file, in a sealed
    memfd: all the recipient will ever be able to read. The queue file
    (with every recipient, Bcc included, and the DSN fields) is closed
@@ -325,11 +298,9 @@ static int message_memfd(unsigned long long msgid, unsigned long long *len)
 	if (queue_path(&path, "queue/mess", msgid) < 0) child_fail(111, "4.3.0 out of memory");
 	q = open(path.s, O_RDONLY | O_CLOEXEC);
 	if (q < 0) child_fail(111, "4.3.0 cannot open the queue file");
-	if (message_length(q, len) < 0) child_fail(111, "4.3.0 bad queue file");
-	m = memfd_create("message", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (m < 0 || copy_message(m, q, *len) < 0 ||
-	    fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		child_fail(111, "4.3.0 cannot copy the message");
+	if (msgfd_queue_length(q, len) < 0) child_fail(111, "4.3.0 bad queue file");
+	m = msgfd_make("", 0, q, *len);
+	if (m < 0) child_fail(111, "4.3.0 cannot copy the message");
 	close(q);
 	str_free(&path);
 	return m;
