@@ -41,8 +41,9 @@
    What a spawner is: recipients waiting for a slot, slots running one
    child each whose first line of output and exit code become a report,
    and a poll loop over the job input and the children. The local
-   delivery itself is the three hooks of the next part: local_start,
-   local_status and local_wipe. */
+   delivery itself is behind the two hooks of the next part: local_start
+   (answer a recipient at once, or start its child) and local_status (a
+   child's exit status as a report status). */
 
 struct task {                  /* one recipient waiting for a slot */
 	unsigned long long jobid, msgid, index;
