@@ -180,7 +180,7 @@ test:
 	SANITIZE='$(SANITIZE)' LIBC='$(LIBC)' sh tests/run
 
 bench:
-	LIBC='$(LIBC)' bash tests/bench/run
+	LIBC='$(LIBC)' VS='$(VS)' bash tests/bench/run
 
 fuzz:
 	sh tests/fuzz/run
