@@ -32,6 +32,8 @@ UNITS := $(sort $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test-*.c)))
 LDLIBS := -lcdb
 LDLIBS_tls-server := -lbearssl
 LDLIBS_relay-remote := -lbearssl
+LDLIBS_dkim-sign := -lbearssl
+LDLIBS_dkim-keygen := -lbearssl
 LDLIBS_checkpassword-system := -lcrypt
 LDLIBS_checkpassword-cdb := -lcrypt
 LDLIBS_tern-passwd := -lcrypt
@@ -83,11 +85,11 @@ MUSL_CRTBEGIN = $(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSL_GCC)
 MUSL_CRTEND = -lc $(shell $(MUSL_GCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
 # Debian's libcdb.a and libbearssl.a call only what musl provides (glibc's
 # __fxstat64 and lseek64, __errno_location) and the __*_chk of fortify.c;
-# named by path so that no other glibc archive can be found instead of
-# musl's.
-MUSL_LDLIBS := $(shell $(firstword $(CC_CMD)) -print-file-name=libcdb.a)
-MUSL_LDLIBS_tls-server := $(shell $(firstword $(CC_CMD)) -print-file-name=libbearssl.a)
-MUSL_LDLIBS_relay-remote := $(MUSL_LDLIBS_tls-server)
+# each -lX of LDLIBS_<program> is named by path (the archive libX.a), so
+# that no other glibc archive can be found instead of musl's.
+MUSL_ARCHIVE = $(shell $(firstword $(CC_CMD)) -print-file-name=lib$(1).a)
+MUSL_LDLIBS := $(call MUSL_ARCHIVE,cdb)
+MUSL_LDLIBS_OF = $(foreach l,$(patsubst -l%,%,$(LDLIBS_$(1))),$(call MUSL_ARCHIVE,$(l)))
 endif
 
 .PHONY: all install run test unit bench fuzz clean
@@ -155,7 +157,7 @@ $(MO)/libtern.a: $(MUSL_LIBOBJ)
 
 $(addprefix $(B)/,$(MUSL_PROGRAMS)): $(B)/%: $(MO)/%.o $(MO)/libtern.a $(MUSL_START) $(LIBC_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_LD) -o $@ $(MUSL_CRTBEGIN) $< $(MUSL_START) $(MO)/libtern.a $(MUSL_LDLIBS_$*) $(MUSL_LDLIBS) $(MUSL_CRTEND)
+	$(MUSL_LD) -o $@ $(MUSL_CRTBEGIN) $< $(MUSL_START) $(MO)/libtern.a $(call MUSL_LDLIBS_OF,$*) $(MUSL_LDLIBS) $(MUSL_CRTEND)
 
 $(MO)/tests/%: tests/unit/%.c $(MO)/libtern.a $(MUSL_START)
 	@mkdir -p $(@D)
