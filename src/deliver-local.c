@@ -7,18 +7,18 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include "auto.h"
 #include "command.h"
 #include "control.h"
+#include "delivery.h"
 #include "dotqmail.h"
 #include "fmt.h"
 #include "io.h"
 #include "maildir.h"
-#include "mbox.h"
+#include "msgfd.h"
 #include "qinject.h"
 #include "queue.h"
 #include "recipient.h"
@@ -29,16 +29,14 @@
 #define INSTR_MAX 100            /* delivery instructions of one .qmail */
 #define ALIAS_TARGETS_MAX 1000   /* targets of one aliases.cdb entry (newaliases' limit) */
 #define DOTQMAIL_SIZE_MAX 65536  /* bytes of a .qmail or .forward file */
-#define HEADER_LINE_MAX 2048     /* longer header lines cannot be our Delivered-To */
-#define MBOX_TIMEOUT 120         /* seconds to wait for an mbox lock */
 #define PROGRAM_OUTPUT_MAX 800   /* bytes of program output kept for the report */
 
 static const char *user, *home, *local, *dash, *ext, *domain, *sender, *defaultdelivery;
 static unsigned long long msglen;
 static int alias_mode, dry_run;
 static size_t default_at = (size_t)-1;
-static str recipient, head, instr, forwards, env;
-static size_t rpline_len;            /* head = RPLINE then DTLINE */
+static struct delivery d;            /* d.head = RPLINE then DTLINE */
+static str instr, forwards, env, why;
 static unsigned ninstr, nfile, nforward, nprogram;
 static int memfd = -1;
 
@@ -58,6 +56,12 @@ static void finish(int code, const char *s, ...)
 
 static void nomem(void) { finish(111, "4.3.0 out of memory", NULL); }
 
+/* A step of src/lib/delivery.h failed: its code and text are the answer. */
+static void check(enum delivery_code c)
+{
+	if (c != DELIVERY_OK) finish((int)c, why.s ? why.s : "4.3.0 out of memory", NULL);
+}
+
 /* ---- gathering the instructions: "<type><text>\0" items ---- */
 
 static void add_instr(char type, const char *s, size_t len, unsigned limit)
@@ -69,30 +73,24 @@ static void add_instr(char type, const char *s, size_t len, unsigned limit)
 	if (str_catc(&instr, type) < 0 || str_catb(&instr, s, len) < 0 || str_cat0(&instr) < 0) nomem();
 }
 
-/* One target written as in /etc/aliases or .forward: |program, /file or
-   ./file (ending in '/': a Maildir), else an address. */
+/* One target written as in /etc/aliases or .forward (dotqmail_target). */
 static void add_target(const char *s, size_t len, unsigned limit)
 {
-	if (len && s[0] == '|') add_instr('P', s + 1, len - 1, limit);
-	else if (len && (s[0] == '/' || s[0] == '.')) add_instr(s[len - 1] == '/' ? 'M' : 'F', s, len, limit);
-	else add_instr('A', s, len, limit);
+	size_t skip;
+	enum dotqmail_kind k = dotqmail_target(s, len, &skip);
+	add_instr((char)k, s + skip, len - skip, limit);
 }
 
-/* qmail-local's .qmail lines: '#' comment, '|' program, '/' or '.' file
-   or Maildir, '&' address, anything else an address. */
+static int add_line(void *ctx, enum dotqmail_kind kind, const char *s, size_t len)
+{
+	(void)ctx;
+	add_instr((char)kind, s, len, INSTR_MAX);
+	return 0;
+}
+
 static void parse_dotqmail(const char *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		const char *nl = memchr(s + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - s) : len, e = end;
-		while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) e--;
-		if (e > i && s[i] != '#') {
-			if (s[i] == '&') add_instr('A', s + i + 1, e - i - 1, INSTR_MAX);
-			else add_target(s + i, e - i, INSTR_MAX);
-		}
-		i = end + 1;
-	}
+	dotqmail_parse(s, len, add_line, NULL);
 }
 
 /* One item of a .forward: "\\user" (this user) is the default
@@ -137,8 +135,8 @@ static void parse_forward(const char *s, size_t len)
 }
 
 /* Reads a .qmail or .forward file (at most DOTQMAIL_SIZE_MAX bytes).
-   0 read, 1 missing. A world-writable file is refused: anyone could
-   have written the instructions. */
+   0 read, 1 missing. A world- (or group-) writable file is refused:
+   someone else could have written the instructions. */
 static int read_instructions(const char *path, str *out)
 {
 	struct stat st;
@@ -146,7 +144,7 @@ static int read_instructions(const char *path, str *out)
 	if (fd < 0 && errno == ENOENT) return 1;
 	if (fd < 0 || fstat(fd, &st) < 0)
 		finish(111, "4.3.0 cannot read ", path, ": ", strerror(errno), NULL);
-	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 ", path, " is world-writable", NULL);
+	check(delivery_file_safe(&d, &st, path, &why));
 	if (slurp_fd(fd, out, DOTQMAIL_SIZE_MAX) < 0) {
 		if (errno == EFBIG) finish(100, "5.3.5 ", path, " is too large", NULL);
 		if (errno == ENOMEM) nomem();
@@ -193,51 +191,6 @@ static void gather(void)
 	str_free(&text);
 }
 
-/* ---- loop detection ---- */
-
-/* Does one header line (without its newline) say Delivered-To us? */
-static int is_our_dtline(const char *s, size_t len)
-{
-	size_t a = 13;
-	if (len < a || strncasecmp(s, "Delivered-To:", 13) != 0) return 0;
-	while (a < len && (s[a] == ' ' || s[a] == '\t')) a++;
-	while (len > a && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r')) len--;
-	return len - a == recipient.len && strncasecmp(s + a, recipient.s, len - a) == 0;
-}
-
-/* Scans the message's header (bytes [0, msglen) of fd 0, up to the
-   first empty line) for "Delivered-To: <recipient>". */
-static int seen_before(void)
-{
-	char buf[8192];
-	str line = STR_INIT;
-	unsigned long long off = 0;
-	int over = 0, found = 0, done = 0;
-	while (off < msglen && !done && !found) {
-		size_t want = msglen - off < sizeof buf ? (size_t)(msglen - off) : sizeof buf, i = 0;
-		ssize_t r = pread(0, buf, want, (off_t)off);
-		if (r < 0 && errno == EINTR) continue;
-		if (r <= 0) finish(111, "4.3.0 cannot read the message", NULL);
-		off += (unsigned long long)r;
-		while (i < (size_t)r && !done && !found) {
-			const char *nl = memchr(buf + i, '\n', (size_t)r - i);
-			size_t end = nl ? (size_t)(nl - buf) : (size_t)r;
-			if (!over && line.len + (end - i) <= HEADER_LINE_MAX) {
-				if (str_catb(&line, buf + i, end - i) < 0) nomem();
-			} else over = 1;
-			i = end + 1;
-			if (!nl) break;
-			if (!over && (line.len == 0 || (line.len == 1 && line.s[0] == '\r'))) done = 1;
-			else if (!over) found = is_our_dtline(line.s, line.len);
-			line.len = 0;
-			over = 0;
-		}
-	}
-	if (!found && !done && !over && line.len) found = is_our_dtline(line.s, line.len);
-	str_free(&line);
-	return found;
-}
-
 /* ---- the environment of programs (qmail-command(8)) ---- */
 
 static void env_put(const char *name, const char *v, size_t len)
@@ -271,14 +224,14 @@ static char **build_env(void)
 	env_puts("HOME", home);
 	env_puts("SENDER", sender);
 	env_puts("NEWSENDER", sender);
-	env_puts("RECIPIENT", recipient.s);
+	env_puts("RECIPIENT", d.recipient.s);
 	env_puts("LOCAL", local);
 	env_puts("HOST", domain);
 	env_puts("EXT", ext);
 	env_parts();
 	if (default_at != (size_t)-1) env_puts("DEFAULT", ext + default_at);
-	env_put("RPLINE", head.s, rpline_len);
-	env_put("DTLINE", head.s + rpline_len, head.len - rpline_len);
+	env_put("RPLINE", d.head.s, d.rpline_len);
+	env_put("DTLINE", d.head.s + d.rpline_len, d.head.len - d.rpline_len);
 	for (i = 0; i < env.len; i++) if (!env.s[i]) n++;
 	envp = calloc(n + 1, sizeof *envp);
 	if (!envp) return none;
@@ -293,10 +246,8 @@ static char **build_env(void)
 static int message_fd(void)
 {
 	if (memfd >= 0) return memfd;
-	memfd = memfd_create("deliver-local", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (memfd < 0 || io_write_all(memfd, head.s, head.len) < 0 || maildir_copy(memfd, 0, msglen) < 0)
-		finish(111, "4.3.0 cannot copy the message: ", strerror(errno), NULL);
-	fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+	memfd = msgfd_make(d.head.s, d.head.len, 0, msglen);
+	if (memfd < 0) finish(111, "4.3.0 cannot copy the message: ", strerror(errno), NULL);
 	return memfd;
 }
 
@@ -324,12 +275,7 @@ static int do_program(const char *cmd, char **envp)
 
 static void do_file(char type, const char *path)
 {
-	int r;
-	if (type == 'M') r = maildir_deliver(path, head.s, head.len, 0, msglen, NULL);
-	else r = mbox_deliver(path, sender, strlen(sender), head.s, head.len, 0, msglen, MBOX_TIMEOUT);
-	if (r < 0 && errno == EDQUOT) finish(111, "4.2.2 mailbox full: ", path, NULL);
-	if (r < 0 && errno == ETIMEDOUT) finish(111, "4.2.0 mailbox ", path, " is locked", NULL);
-	if (r < 0) finish(111, "4.2.0 cannot deliver to ", path, ": ", strerror(errno), NULL);
+	check(delivery_file(&d, (enum dotqmail_kind)type, path, &why));
 	nfile++;
 }
 
@@ -344,7 +290,7 @@ static void do_forwards(void)
 	if (!forwards.len) return;
 	signal(SIGPIPE, SIG_IGN);
 	if (qinject_start(&q) < 0) finish(111, "4.3.0 cannot start queue-inject: ", strerror(errno), NULL);
-	if (io_write_all(q.msgfd, head.s + rpline_len, head.len - rpline_len) == 0)
+	if (io_write_all(q.msgfd, d.head.s + d.rpline_len, d.head.len - d.rpline_len) == 0)
 		maildir_copy(q.msgfd, 0, msglen);
 	if (qinject_sender(&q, sender, strlen(sender)) < 0) nomem();
 	for (i = 0; i < forwards.len; i += strlen(forwards.s + i) + 1)
@@ -390,12 +336,12 @@ static void run(void)
 	for (i = 0; i < instr.len && !stop; i += strlen(instr.s + i) + 1) {
 		const char *s = instr.s + i + 1;
 		switch (instr.s[i]) {
-		case 'P':
+		case DOTQMAIL_PROGRAM:
 			if (!envp) envp = build_env();
 			stop = do_program(s, envp);   /* 99: skip the rest */
 			break;
-		case 'M': case 'F': do_file(instr.s[i], s); break;
-		case 'A': add_forward(s); break;
+		case DOTQMAIL_MAILDIR: case DOTQMAIL_MBOX: do_file(instr.s[i], s); break;
+		case DOTQMAIL_FORWARD: add_forward(s); break;
 		}
 	}
 	do_forwards();
@@ -406,8 +352,9 @@ static void print_instructions(void)
 	size_t i;
 	str out = STR_INIT;
 	for (i = 0; i < instr.len; i += strlen(instr.s + i) + 1) {
-		const char *kind = instr.s[i] == 'P' ? "program " : instr.s[i] == 'M' ? "maildir " :
-		                   instr.s[i] == 'F' ? "mbox " : "forward ";
+		char k = instr.s[i];
+		const char *kind = k == DOTQMAIL_PROGRAM ? "program " : k == DOTQMAIL_MAILDIR ? "maildir " :
+		                   k == DOTQMAIL_MBOX ? "mbox " : "forward ";
 		if (str_catv(&out, kind, instr.s + i + 1, "\n", NULL) < 0) nomem();
 	}
 	if (out.len) io_write_all(1, out.s, out.len);
@@ -416,17 +363,17 @@ static void print_instructions(void)
 
 static void usage(void)
 {
-	finish(111, "4.3.0 usage: deliver-local [-a] [-n] [--] user home local dash ext domain sender msglen [defaultdelivery]",
+	finish(111, "4.3.0 usage: deliver-local [-a] [-g] [-n] [--] user home local dash ext domain sender msglen [defaultdelivery]",
 	       NULL);
 }
 
 static void setup(int argc, char **argv)
 {
 	int i = 1;
-	struct stat st;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (!strcmp(argv[i], "--")) { i++; break; }
 		if (!strcmp(argv[i], "-a")) alias_mode = 1;
+		else if (!strcmp(argv[i], "-g")) d.allow_group = 1;
 		else if (!strcmp(argv[i], "-n")) dry_run = 1;
 		else usage();
 	}
@@ -437,23 +384,18 @@ static void setup(int argc, char **argv)
 	defaultdelivery = argc - i == 9 && argv[i + 8][0] ? argv[i + 8] : "./Maildir/";
 	umask(077);
 	signal(SIGXFSZ, SIG_IGN);   /* a file size limit is a write error, so the mbox is truncated back */
-	if (chdir(home) < 0) finish(111, "4.2.1 cannot chdir to the home directory: ", strerror(errno), NULL);
-	if (stat(".", &st) < 0) finish(111, "4.3.0 cannot stat the home directory", NULL);
-	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 home directory is world-writable", NULL);
-	if (st.st_mode & S_ISVTX) finish(111, "4.2.1 home directory is sticky: user is editing .qmail files", NULL);
-	if (str_cats(&recipient, local) < 0 || (*domain && str_catv(&recipient, "@", domain, NULL) < 0) ||
-	    str_0(&recipient) < 0 || str_catv(&head, "Return-Path: <", sender, ">\n", NULL) < 0)
-		nomem();
-	rpline_len = head.len;
-	if (str_catv(&head, "Delivered-To: ", recipient.s, "\n", NULL) < 0) nomem();
+	d.user = user; d.home = home; d.local = local; d.domain = domain; d.sender = sender;
+	d.msgfd = 0;
+	d.msglen = msglen;
+	check(delivery_start(&d, &why));
 }
 
 int main(int argc, char **argv)
 {
 	char num[3][FMT_ULONG + 1];
+	delivery_init(&d);
 	setup(argc, argv);
-	if (!dry_run && seen_before())
-		finish(100, "5.4.6 mail loop: this message was already delivered to ", recipient.s, NULL);
+	if (!dry_run) check(delivery_looped(&d, &why));
 	gather();
 	if (dry_run) print_instructions();
 	run();

@@ -26,16 +26,32 @@
 struct child {
 	const char *prog;
 	const char *user;    /* NULL: stays root */
+	int injects;         /* queues mail (bounces, forwards): gets the filter hook */
 	int fd[MAXFD];       /* fd[i] = our fd to put on i, or -1 */
 	pid_t pid;
 };
 
 static struct child kids[NCHILD] = {
-	{ "queue-manager", "tern-send", {0}, 0 },
-	{ "local-spawn", NULL, {0}, 0 },
-	{ "remote-spawn", "tern-relay", {0}, 0 },
-	{ "queue-clean", "tern-queue", {0}, 0 },
+	{ .prog = "queue-manager", .user = "tern-send", .injects = 1 },
+	{ .prog = "local-spawn", .user = NULL, .injects = 1 },
+	{ .prog = "remote-spawn", .user = "tern-relay", .injects = 0 },
+	{ .prog = "queue-clean", .user = "tern-queue", .injects = 0 },
 };
+
+/* The environment of a child: PATH, and for the programs that queue
+   mail the filter hook (QUEUE_INJECT, QMAILQUEUE for qmail sites) as
+   the queue service set it, so bounces and forwards pass the same
+   filter as every other injection (doc/queue-start.md). */
+static void child_env(const struct child *c, char *envp[4])
+{
+	extern char **environ;
+	size_t i, n = 0;
+	envp[n++] = (char *)"PATH=/usr/local/bin:/usr/bin:/bin";
+	for (i = 0; c->injects && environ && environ[i] && n < 3; i++)
+		if (!strncmp(environ[i], "QUEUE_INJECT=", 13) || !strncmp(environ[i], "QMAILQUEUE=", 11))
+			envp[n++] = environ[i];
+	envp[n] = NULL;
+}
 
 /* close_range(2) by number: musl (1.2.3) has no wrapper for it. */
 static void close_from(unsigned int lo)
@@ -77,7 +93,7 @@ static void child_exec(struct child *c, pid_t parent)
 	sigset_t none;
 	str prog = STR_INIT;
 	char *argv[2];
-	char *envp[] = { (char *)"PATH=/usr/local/bin:/usr/bin:/bin", NULL };
+	char *envp[4];
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -94,6 +110,7 @@ static void child_exec(struct child *c, pid_t parent)
 		die_nomem();
 	argv[0] = prog.s;
 	argv[1] = NULL;
+	child_env(c, envp);
 	execve(prog.s, argv, envp);
 	die_temp_sys("cannot run ", prog.s, NULL);
 }

@@ -56,3 +56,33 @@ done:
 	str_free(&name);
 	return r;
 }
+
+enum dotqmail_kind dotqmail_target(const char *s, size_t len, size_t *skip)
+{
+	*skip = 0;
+	if (len && s[0] == '|') { *skip = 1; return DOTQMAIL_PROGRAM; }
+	if (len && (s[0] == '/' || s[0] == '.')) return s[len - 1] == '/' ? DOTQMAIL_MAILDIR : DOTQMAIL_MBOX;
+	return DOTQMAIL_FORWARD;
+}
+
+int dotqmail_parse(const char *s, size_t len,
+                   int (*add)(void *ctx, enum dotqmail_kind kind, const char *text, size_t textlen),
+                   void *ctx)
+{
+	size_t i = 0;
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - s) : len, e = end, skip;
+		int r = 0;
+		while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) e--;
+		if (e > i && s[i] == '&') {
+			r = add(ctx, DOTQMAIL_FORWARD, s + i + 1, e - i - 1);
+		} else if (e > i && s[i] != '#') {
+			enum dotqmail_kind k = dotqmail_target(s + i, e - i, &skip);
+			r = add(ctx, k, s + i + skip, e - i - skip);
+		}
+		if (r) return r;
+		i = end + 1;
+	}
+	return 0;
+}

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "io.h"
 #include "maildir.h"
+#include "safedir.h"
 
 int maildir_copy(int out, int fd, unsigned long long len)
 {
@@ -104,4 +105,16 @@ done:
 	str_free(&new);
 	errno = e;
 	return r;
+}
+
+int maildir_make_at(int dirfd)
+{
+	static const char *const sub[] = { "tmp", "new", "cur" };
+	int i, made = 0;
+	for (i = 0; i < 3; i++) {
+		int r = safedir_make(dirfd, sub[i]);
+		if (r < 0) return -1;
+		if (r == 0) made = 1;
+	}
+	return made ? fsync(dirfd) : 0;
 }

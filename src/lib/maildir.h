@@ -18,4 +18,11 @@ int maildir_deliver(const char *dir, const char *head, size_t headlen,
    used) to out through a 64 KiB buffer. 0 or -1 with errno (EIO when
    the file is shorter). */
 int maildir_copy(int out, int fd, unsigned long long len);
+
+/* Makes what is missing of tmp/, new/ and cur/ (mode 0700) in the open
+   directory dirfd, never through a symbolic link (safedir_make), and
+   fsyncs dirfd when it made any. 0, or -1 with errno (ELOOP: one of them
+   is a symbolic link; ENOTDIR: something else). For deliveries to a
+   missing Maildir and for maildirmake. */
+int maildir_make_at(int dirfd);
 #endif

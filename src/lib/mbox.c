@@ -171,15 +171,62 @@ static int append(int fd, const char *sender, size_t senderlen, const char *head
 	return fsync(fd);
 }
 
-int mbox_deliver(const char *path, const char *sender, size_t senderlen,
+/* The file we opened must be what the recipient owns: a regular file
+   (not a fifo that would hang us, not a device), the recipient's, with
+   no other name (a hard link could make the mailbox someone else's
+   file). */
+static int check_mbox(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0) return -1;
+	if (!S_ISREG(st.st_mode)) { errno = EINVAL; return -1; }
+	if (st.st_uid != geteuid()) { errno = EPERM; return -1; }
+	if (st.st_nlink != 1) { errno = EMLINK; return -1; }
+	return 0;
+}
+
+/* O_NONBLOCK only for the open (a fifo without a reader then fails at
+   once instead of blocking); writes block as usual. */
+static int safe_fd(int fd)
+{
+	int e;
+	if (fd < 0) return -1;
+	if (check_mbox(fd) == 0 && fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) == 0) return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int mbox_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENXIO) errno = EINVAL;   /* a fifo without a reader */
+	return safe_fd(fd);
+}
+
+int mbox_create_at(int dirfd, const char *name)
+{
+	int e, fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
+	                   O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0600);
+	fd = safe_fd(fd);
+	if (fd >= 0 && fsync(dirfd) < 0) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int mbox_deliver(int fd, const char *path, const char *sender, size_t senderlen,
                  const char *head, size_t headlen, int msgfd, unsigned long long msglen,
                  unsigned int timeout)
 {
 	str lock = STR_INIT;
 	struct stat st;
 	int e = 0, dot = 0, r = -1;
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0) return -1;
 	if (lock_fcntl(fd, timeout) < 0) goto done;
 	if (str_copys(&lock, path) < 0 || str_cats(&lock, ".lock") < 0 || str_0(&lock) < 0) goto done;
 	dot = lock_dot(lock.s, timeout);

@@ -2,7 +2,7 @@
 # Local delivery to Maildir and mbox: through the running queue
 # (queue-inject -> manager -> local-spawn -> deliver-local) with the right
 # Return-Path and Delivered-To; by hand: a Maildir delivery costs exactly
-# 2 fsyncs; a missing Maildir is a temporary failure and leaves nothing.
+# 2 fsyncs; a missing Maildir is made.
 . "$TERN_SRC/tests/lib.sh"
 tern_need queue-inject deliver-local local-spawn
 tern_instance_new
@@ -67,12 +67,14 @@ cmp <(tail -n +3 "$f") <(head -c "$len" "$qf") || fail "message bytes differ"
 grep -q '^Return-Path: <s@example.org>$' "$f" || fail "Return-Path"
 tail -c 40 "$f" | grep -q "TERNQ1" && fail "the envelope leaked into the mailbox"
 
-# A Maildir that does not exist: temporary failure, nothing written.
+# A Maildir that does not exist is made (tmp, new, cur; 0700; the user's).
 out=$(setpriv --reuid terntest1 --regid terntest1 --init-groups \
 	"$TERN_HOME/bin/deliver-local" -- terntest1 "$U1" terntest1 '' '' tern.test s@example.org "$len" ./NoMaildir/ < "$qf")
 rc=$?
-[ $rc = 111 ] || fail "missing Maildir: exit $rc ($out)"
-case $out in "4."*) ;; *) fail "missing Maildir said: $out" ;; esac
+[ $rc = 0 ] || fail "missing Maildir: exit $rc ($out)"
+[ "$(ls "$U1/NoMaildir/new" | wc -l)" = 1 ] || fail "missing Maildir: not delivered into the new one"
+[ "$(stat -c '%a %U' "$U1/NoMaildir" "$U1/NoMaildir/tmp" "$U1/NoMaildir/cur" | sort -u)" = "700 terntest1" ] ||
+	fail "made Maildir: $(stat -c '%n %a %U' "$U1/NoMaildir" "$U1"/NoMaildir/*)"
 
 # local-spawn by hand: one job in, one report and the job's end out.
 id=$(basename "$qf")

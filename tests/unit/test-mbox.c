@@ -1,6 +1,8 @@
-/* Unit test of mboxrd quoting (src/lib/mbox.c), including every split of
-   the input into two chunks, and of Maildir delivery (src/lib/maildir.c). */
-#include <dirent.h>
+/* Unit test of src/lib/mbox.c: mboxrd quoting, including every split of
+   the input into two chunks; the safe open and the creation of a file.
+   Runs as root (make test): the owner check uses chown. */
+#include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,50 +47,44 @@ static void test_quote(void)
 	check(quoted("Fro", 2, "Fro", 0), "held 'Fro' flushed at the end");
 }
 
-static void test_maildir(void)
+/* mbox_open accepts only a regular file of ours with one link; mbox_create_at
+   makes a missing one 0600 and refuses an existing name. */
+static void test_open(void)
 {
 	char dir[] = "/tmp/test-mbox.XXXXXX";
-	str name = STR_INIT, path = STR_INIT;
-	int fd, r;
-	char buf[64];
-	ssize_t got;
+	char p[256], q[256];
+	int fd, dfd;
+	struct stat st;
 	if (!mkdtemp(dir)) { check(0, "mkdtemp"); return; }
-	str_catv(&path, dir, "/msg", (char *)0); str_0(&path);
-	fd = open(path.s, O_RDWR | O_CREAT, 0600);
-	if (fd < 0 || write(fd, "hello\nENVELOPE", 14) != 14) { check(0, "message file"); return; }
-	str_copys(&path, dir); str_cats(&path, "/Maildir/"); str_0(&path);
-	r = maildir_deliver(path.s, "H: 1\n", 5, fd, 6, &name);
-	check(r < 0, "no Maildir: failure");
-	mkdir(path.s, 0700);
-	str_copys(&path, dir); str_cats(&path, "/Maildir/tmp"); str_0(&path); mkdir(path.s, 0700);
-	str_copys(&path, dir); str_cats(&path, "/Maildir/new"); str_0(&path); mkdir(path.s, 0700);
-	str_copys(&path, dir); str_cats(&path, "/Maildir/"); str_0(&path);
-	r = maildir_deliver(path.s, "H: 1\n", 5, fd, 6, &name);
-	check(r == 0 && str_0(&name) == 0 && strstr(name.s, "/new/") != NULL, "delivered into new/");
-	close(fd);
-	fd = r == 0 ? open(name.s, O_RDONLY) : -1;
-	got = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
-	check(got == 11 && memcmp(buf, "H: 1\nhello\n", 11) == 0, "head then exactly msglen bytes");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	snprintf(p, sizeof p, "%s/box", dir);
+	fd = mbox_open(p);
+	check(fd < 0 && errno == ENOENT, "missing: ENOENT");
+	fd = mbox_create_at(dfd, "box");
+	check(fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600 && S_ISREG(st.st_mode), "created 0600");
 	if (fd >= 0) close(fd);
-	{
-		DIR *d;
-		struct dirent *e;
-		int empty = 1;
-		str_copys(&path, dir); str_cats(&path, "/Maildir/tmp"); str_0(&path);
-		d = opendir(path.s);
-		while (d && (e = readdir(d)))
-			if (e->d_name[0] != '.') empty = 0;
-		if (d) closedir(d);
-		check(empty, "tmp/ is empty afterwards");
-	}
+	fd = mbox_create_at(dfd, "box");
+	check(fd < 0 && errno == EEXIST, "create refuses an existing name");
+	fd = mbox_open(p);
+	check(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) == 0 && (fcntl(fd, F_GETFL) & O_APPEND), "open: blocking, append");
+	if (fd >= 0 && mbox_deliver(fd, p, "s@x", 3, "H: 1\n", 5, dfd, 0, 5) == 0) check(1, "deliver an empty message");
+	else check(0, "deliver an empty message");
+	snprintf(q, sizeof q, "%s/link", dir);
+	check(symlink(p, q) == 0 && mbox_open(q) < 0 && errno == ELOOP, "symbolic link: ELOOP");
+	snprintf(q, sizeof q, "%s/hard", dir);
+	check(link(p, q) == 0 && mbox_open(p) < 0 && errno == EMLINK, "two hard links: EMLINK");
+	unlink(q);
+	check(chown(p, 12345, 12345) == 0 && mbox_open(p) < 0 && errno == EPERM, "someone else's: EPERM");
+	snprintf(q, sizeof q, "%s/fifo", dir);
+	check(mkfifo(q, 0600) == 0 && mbox_open(q) < 0 && errno == EINVAL, "a fifo: EINVAL, no hang");
+	check(mbox_open(dir) < 0 && errno == EISDIR, "a directory: EISDIR");
+	close(dfd);
 	if (fork() == 0) execl("/bin/rm", "rm", "-rf", dir, (char *)0);
-	str_free(&name);
-	str_free(&path);
 }
 
 int main(void)
 {
 	test_quote();
-	test_maildir();
+	test_open();
 	return failed;
 }
