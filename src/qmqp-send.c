@@ -191,8 +191,9 @@ static char attempt(const struct job *j, const char *name, const struct sockaddr
 	} else {
 		kind = qmtp_response_kind(resp.s, resp.len);
 		if (!kind) kind = 'Z';
-		log_attempt(name, kind == 'K' ? "accepted" : kind == 'D' ? "refused" : "deferred",
-		            resp.s, resp.len);
+		/* Success is silent, as queue-inject's (sendmail's caller sees
+		   this stderr); the hub's log names the front end. */
+		if (kind != 'K') log_attempt(name, kind == 'D' ? "refused" : "deferred", resp.s, resp.len);
 	}
 	close(fd);
 	str_free(&resp);

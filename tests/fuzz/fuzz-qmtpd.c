@@ -1,8 +1,8 @@
-/* libFuzzer harness for qmtpd's and qmqpd's sessions (src/lib/qmtpd_*.c,
-   qmqpd_session.c): one input is the whole client side of a session.
-   The first byte chooses the protocol (bit 7: QMQP) and the configuration
-   (relay client, small databytes, queue-inject trouble); the rest is what
-   the client sends. In-memory hooks replace queue-inject and check the
+/* libFuzzer harness for qmtpd's session (src/lib/qmtpd_*.c) and, built
+   as fuzz-qmqpd.c, for qmqpd's (qmqpd_session.c): one input is the whole
+   client side of a session. The first byte chooses the configuration
+   (relay client, small databytes and maxrcpt, queue-inject trouble); the
+   rest is what the client sends. In-memory hooks replace queue-inject and check the
    invariants: the server's output is a sequence of complete netstrings
    each starting with K, Z or D (QMQP: at most one); every K answers a
    recipient of a message that "queue-inject" accepted, and there are
@@ -18,6 +18,10 @@
 #include "netstring.h"
 #include "qmtpd.h"
 #include "queue.h"
+
+#ifndef FUZZ_QMQP
+#define FUZZ_QMQP 0
+#endif
 
 static str message;
 static int injecting, inject_trouble;
@@ -108,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int in, out, qmqp;
 	if (size < 1) return 0;
 	flags = data[0];
-	qmqp = !!(flags & 128);
+	qmqp = FUZZ_QMQP;
 	in = memfd_create("in", 0);
 	out = memfd_create("out", 0);
 	if (in < 0 || out < 0 || write(in, data + 1, size - 1) != (ssize_t)(size - 1)) abort();
