@@ -28,22 +28,22 @@ int main(int argc, char **argv)
 	str user = STR_INIT, hash = STR_INIT;
 	int r;
 	die_program = "checkpassword-cdb";
-	if (argc < 2) die_code(2, "usage: checkpassword-cdb program [arg ...]", (char *)0);
+	if (argc < 2) die_code(2, "usage: checkpassword-cdb program [arg ...]", NULL);
 	r = checkpassword_read(3, &in);
-	if (r == -1) die_temp_sys("cannot read fd 3", (char *)0);
-	if (r == CHECKPASSWORD_BAD) die_code(2, "malformed input on fd 3", (char *)0);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to the home", (char *)0);
-	if (str_copys(&user, in.user) < 0) die_temp("out of memory", (char *)0);
+	if (r == -1) die_temp_sys("cannot read fd 3", NULL);
+	if (r == CHECKPASSWORD_BAD) die_code(2, "malformed input on fd 3", NULL);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to the home", NULL);
+	if (str_copys(&user, in.user) < 0) die_nomem();
 	str_lower(&user);
 	r = cdbfile_get(VIRTUAL_CDB, user.s, user.len, &hash);
-	if (r < 0) die_temp_sys("cannot read ", VIRTUAL_CDB, (char *)0);
+	if (r < 0) die_temp_sys("cannot read ", VIRTUAL_CDB, NULL);
 	if (r == 0 || str_0(&hash) < 0 || memchr(hash.s, 0, hash.len)) refuse();
 	r = checkpassword_hash_matches(in.password, hash.s);
-	if (r < 0) { checkpassword_wipe(&in); die_temp_sys("crypt failed", (char *)0); }
+	if (r < 0) { checkpassword_wipe(&in); die_temp_sys("crypt failed", NULL); }
 	if (r == 0) refuse();
 	checkpassword_wipe(&in);
 	if (str_0(&user) < 0 || setenv("USER", user.s, 1) < 0)
-		die_temp_sys("cannot set the environment", (char *)0);
+		die_temp_sys("cannot set the environment", NULL);
 	execvp(argv[1], argv + 1);
-	die_temp_sys("cannot run ", argv[1], (char *)0);
+	die_temp_sys("cannot run ", argv[1], NULL);
 }

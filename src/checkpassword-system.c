@@ -25,7 +25,7 @@ static void caller_check(void)
 	if (getuid() == 0) return;
 	pw = getpwnam(RECEIVER_USER);
 	if (pw && pw->pw_uid == getuid()) return;
-	die_code(111, "not permitted for this uid", (char *)0);
+	die_code(111, "not permitted for this uid", NULL);
 }
 
 static int account_expired(const struct spwd *sp)
@@ -56,24 +56,24 @@ int main(int argc, char **argv)
 	const char *hash;
 	int r;
 	die_program = "checkpassword-system";
-	if (argc < 2) die_code(2, "usage: checkpassword-system program [arg ...]", (char *)0);
+	if (argc < 2) die_code(2, "usage: checkpassword-system program [arg ...]", NULL);
 	caller_check();
 	r = checkpassword_read(3, &in);
-	if (r == -1) die_temp_sys("cannot read fd 3", (char *)0);
-	if (r == CHECKPASSWORD_BAD) die_code(2, "malformed input on fd 3", (char *)0);
+	if (r == -1) die_temp_sys("cannot read fd 3", NULL);
+	if (r == CHECKPASSWORD_BAD) die_code(2, "malformed input on fd 3", NULL);
 	pw = getpwnam(in.user);
 	/* root never logs in to mail: its password guards more than mail. */
 	if (!pw || pw->pw_uid == 0) refuse();
 	hash = hash_of(pw);
 	if (!hash) refuse();
 	r = checkpassword_hash_matches(in.password, hash);
-	if (r < 0) { checkpassword_wipe(&in); die_temp_sys("crypt failed", (char *)0); }
+	if (r < 0) { checkpassword_wipe(&in); die_temp_sys("crypt failed", NULL); }
 	if (r == 0) refuse();
 	checkpassword_wipe(&in);
-	if (setgid(getgid()) < 0 || setuid(getuid()) < 0) die_temp_sys("cannot drop the set-id privilege", (char *)0);
+	if (setgid(getgid()) < 0 || setuid(getuid()) < 0) die_temp_sys("cannot drop the set-id privilege", NULL);
 	if (setenv("USER", pw->pw_name, 1) < 0 || setenv("HOME", pw->pw_dir, 1) < 0
 	    || setenv("SHELL", pw->pw_shell, 1) < 0)
-		die_temp_sys("cannot set the environment", (char *)0);
+		die_temp_sys("cannot set the environment", NULL);
 	execvp(argv[1], argv + 1);
-	die_temp_sys("cannot run ", argv[1], (char *)0);
+	die_temp_sys("cannot run ", argv[1], NULL);
 }

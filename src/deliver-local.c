@@ -24,6 +24,7 @@
 #include "recipient.h"
 #include "scan.h"
 #include "str.h"
+#include "slurp.h"
 
 #define INSTR_MAX 100            /* delivery instructions of one .qmail */
 #define ALIAS_TARGETS_MAX 1000   /* targets of one aliases.cdb entry (newaliases' limit) */
@@ -55,7 +56,7 @@ static void finish(int code, const char *s, ...)
 	_exit(code);
 }
 
-static void nomem(void) { finish(111, "4.3.0 out of memory", (char *)0); }
+static void nomem(void) { finish(111, "4.3.0 out of memory", NULL); }
 
 /* ---- gathering the instructions: "<type><text>\0" items ---- */
 
@@ -63,8 +64,8 @@ static void add_instr(char type, const char *s, size_t len, unsigned limit)
 {
 	if (len == 0) return;
 	if (++ninstr > limit)
-		finish(100, "5.3.5 too many delivery instructions (limit reached), nothing delivered", (char *)0);
-	if (memchr(s, 0, len)) finish(100, "5.3.5 NUL byte in delivery instructions", (char *)0);
+		finish(100, "5.3.5 too many delivery instructions (limit reached), nothing delivered", NULL);
+	if (memchr(s, 0, len)) finish(100, "5.3.5 NUL byte in delivery instructions", NULL);
 	if (str_catc(&instr, type) < 0 || str_catb(&instr, s, len) < 0 || str_cat0(&instr) < 0) nomem();
 }
 
@@ -140,21 +141,16 @@ static void parse_forward(const char *s, size_t len)
    have written the instructions. */
 static int read_instructions(const char *path, str *out)
 {
-	char buf[4096];
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);   /* symlinked .qmail files are common */
 	if (fd < 0 && errno == ENOENT) return 1;
 	if (fd < 0 || fstat(fd, &st) < 0)
-		finish(111, "4.3.0 cannot read ", path, ": ", strerror(errno), (char *)0);
-	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 ", path, " is world-writable", (char *)0);
-	out->len = 0;
-	for (;;) {
-		ssize_t r = io_read(fd, buf, sizeof buf);
-		if (r < 0) finish(111, "4.3.0 cannot read ", path, ": ", strerror(errno), (char *)0);
-		if (r == 0) break;
-		if (out->len + (size_t)r > DOTQMAIL_SIZE_MAX)
-			finish(100, "5.3.5 ", path, " is too large", (char *)0);
-		if (str_catb(out, buf, (size_t)r) < 0) nomem();
+		finish(111, "4.3.0 cannot read ", path, ": ", strerror(errno), NULL);
+	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 ", path, " is world-writable", NULL);
+	if (slurp_fd(fd, out, DOTQMAIL_SIZE_MAX) < 0) {
+		if (errno == EFBIG) finish(100, "5.3.5 ", path, " is too large", NULL);
+		if (errno == ENOMEM) nomem();
+		finish(111, "4.3.0 cannot read ", path, ": ", strerror(errno), NULL);
 	}
 	close(fd);
 	return 0;
@@ -166,10 +162,10 @@ static int gather_alias(void)
 	str targets = STR_INIT;
 	size_t i;
 	int r;
-	if (chdir(auto_home) < 0) finish(111, "4.3.0 cannot chdir to the tern home", (char *)0);
+	if (chdir(auto_home) < 0) finish(111, "4.3.0 cannot chdir to the tern home", NULL);
 	r = recipient_alias_targets(ext, strlen(ext), &targets);
-	if (chdir(home) < 0) finish(111, "4.3.0 cannot chdir back to the home", (char *)0);
-	if (r < 0) finish(111, "4.3.0 cannot read ", RECIPIENT_ALIASES_CDB, (char *)0);
+	if (chdir(home) < 0) finish(111, "4.3.0 cannot chdir back to the home", NULL);
+	if (r < 0) finish(111, "4.3.0 cannot read ", RECIPIENT_ALIASES_CDB, NULL);
 	for (i = 0; r == 1 && i < targets.len; i += strlen(targets.s + i) + 1)
 		add_target(targets.s + i, strlen(targets.s + i), ALIAS_TARGETS_MAX);
 	str_free(&targets);
@@ -182,12 +178,12 @@ static void gather(void)
 	int r;
 	if (alias_mode && gather_alias() == 1) return;
 	r = dotqmail_search(".", dash, ext, &path, &default_at);
-	if (r < 0) finish(111, "4.3.0 cannot look for .qmail files: ", strerror(errno), (char *)0);
+	if (r < 0) finish(111, "4.3.0 cannot look for .qmail files: ", strerror(errno), NULL);
 	if (r == 1 && read_instructions(path.s, &text) == 0) {
 		if (text.len == 0) parse_dotqmail(defaultdelivery, strlen(defaultdelivery));
 		else parse_dotqmail(text.s, text.len);
 	} else if (*dash) {
-		finish(100, "5.1.1 sorry, no mailbox here by that name", (char *)0);
+		finish(100, "5.1.1 sorry, no mailbox here by that name", NULL);
 	} else if (read_instructions("./.forward", &text) == 0 && text.len > 0) {
 		parse_forward(text.s, text.len);
 	} else {
@@ -221,7 +217,7 @@ static int seen_before(void)
 		size_t want = msglen - off < sizeof buf ? (size_t)(msglen - off) : sizeof buf, i = 0;
 		ssize_t r = pread(0, buf, want, (off_t)off);
 		if (r < 0 && errno == EINTR) continue;
-		if (r <= 0) finish(111, "4.3.0 cannot read the message", (char *)0);
+		if (r <= 0) finish(111, "4.3.0 cannot read the message", NULL);
 		off += (unsigned long long)r;
 		while (i < (size_t)r && !done && !found) {
 			const char *nl = memchr(buf + i, '\n', (size_t)r - i);
@@ -299,7 +295,7 @@ static int message_fd(void)
 	if (memfd >= 0) return memfd;
 	memfd = memfd_create("deliver-local", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (memfd < 0 || io_write_all(memfd, head.s, head.len) < 0 || maildir_copy(memfd, 0, msglen) < 0)
-		finish(111, "4.3.0 cannot copy the message: ", strerror(errno), (char *)0);
+		finish(111, "4.3.0 cannot copy the message: ", strerror(errno), NULL);
 	fcntl(memfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
 	return memfd;
 }
@@ -310,7 +306,7 @@ static int do_program(const char *cmd, char **envp)
 	str out = STR_INIT;
 	int code = command_run(cmd, message_fd(), envp, &out, PROGRAM_OUTPUT_MAX), i;
 	char num[FMT_ULONG + 1];
-	if (code < 0) finish(111, "4.3.0 cannot run a program: ", strerror(errno), (char *)0);
+	if (code < 0) finish(111, "4.3.0 cannot run a program: ", strerror(errno), NULL);
 	nprogram++;
 	for (i = 0; i < (int)out.len; i++) if ((unsigned char)out.s[i] < 0x20) out.s[i] = ' ';
 	if (str_0(&out) < 0) nomem();
@@ -319,10 +315,10 @@ static int do_program(const char *cmd, char **envp)
 	case COMMAND_OK: return 0;
 	case COMMAND_STOP: return 1;
 	case COMMAND_PERM:
-		finish(100, "5.2.0 program exited ", num, ": ", out.s ? out.s : "", (char *)0);
+		finish(100, "5.2.0 program exited ", num, ": ", out.s ? out.s : "", NULL);
 	default:
-		if (code >= COMMAND_KILLED) finish(111, "4.3.0 program was killed", (char *)0);
-		finish(111, "4.2.0 program exited ", num, ": ", out.s ? out.s : "", (char *)0);
+		if (code >= COMMAND_KILLED) finish(111, "4.3.0 program was killed", NULL);
+		finish(111, "4.2.0 program exited ", num, ": ", out.s ? out.s : "", NULL);
 	}
 }
 
@@ -331,9 +327,9 @@ static void do_file(char type, const char *path)
 	int r;
 	if (type == 'M') r = maildir_deliver(path, head.s, head.len, 0, msglen, NULL);
 	else r = mbox_deliver(path, sender, strlen(sender), head.s, head.len, 0, msglen, MBOX_TIMEOUT);
-	if (r < 0 && errno == EDQUOT) finish(111, "4.2.2 mailbox full: ", path, (char *)0);
-	if (r < 0 && errno == ETIMEDOUT) finish(111, "4.2.0 mailbox ", path, " is locked", (char *)0);
-	if (r < 0) finish(111, "4.2.0 cannot deliver to ", path, ": ", strerror(errno), (char *)0);
+	if (r < 0 && errno == EDQUOT) finish(111, "4.2.2 mailbox full: ", path, NULL);
+	if (r < 0 && errno == ETIMEDOUT) finish(111, "4.2.0 mailbox ", path, " is locked", NULL);
+	if (r < 0) finish(111, "4.2.0 cannot deliver to ", path, ": ", strerror(errno), NULL);
 	nfile++;
 }
 
@@ -347,7 +343,7 @@ static void do_forwards(void)
 	const char *text;
 	if (!forwards.len) return;
 	signal(SIGPIPE, SIG_IGN);
-	if (qinject_start(&q) < 0) finish(111, "4.3.0 cannot start queue-inject: ", strerror(errno), (char *)0);
+	if (qinject_start(&q) < 0) finish(111, "4.3.0 cannot start queue-inject: ", strerror(errno), NULL);
 	if (io_write_all(q.msgfd, head.s + rpline_len, head.len - rpline_len) == 0)
 		maildir_copy(q.msgfd, 0, msglen);
 	if (qinject_sender(&q, sender, strlen(sender)) < 0) nomem();
@@ -355,7 +351,7 @@ static void do_forwards(void)
 		if (qinject_recipient(&q, forwards.s + i, strlen(forwards.s + i)) < 0) nomem();
 	code = qinject_finish(&q);
 	text = qinject_reply(code, &perm);
-	if (code != 0) finish(perm ? 100 : 111, text + 4, " (while forwarding)", (char *)0);
+	if (code != 0) finish(perm ? 100 : 111, text + 4, " (while forwarding)", NULL);
 }
 
 /* An address without '@' gets control/envnoathost (default: me), as
@@ -367,21 +363,21 @@ static void add_forward(const char *addr)
 	size_t i, start = forwards.len;
 	if (!strchr(addr, '@') && !noat.len) {
 		str path = STR_INIT, me = STR_INIT;
-		if (str_catv(&path, auto_home, "/control/me", (char *)0) < 0 || str_0(&path) < 0 ||
+		if (str_catv(&path, auto_home, "/control/me", NULL) < 0 || str_0(&path) < 0 ||
 		    control_read_string(&me, path.s, "localhost") < 0 || str_0(&me) < 0)
-			finish(111, "4.3.0 cannot read control/me", (char *)0);
+			finish(111, "4.3.0 cannot read control/me", NULL);
 		path.len = 0;
-		if (str_catv(&path, auto_home, "/control/envnoathost", (char *)0) < 0 || str_0(&path) < 0 ||
+		if (str_catv(&path, auto_home, "/control/envnoathost", NULL) < 0 || str_0(&path) < 0 ||
 		    control_read_string(&noat, path.s, me.s) < 0)
-			finish(111, "4.3.0 cannot read control/envnoathost", (char *)0);
+			finish(111, "4.3.0 cannot read control/envnoathost", NULL);
 	}
 	if (str_cats(&forwards, addr) < 0) nomem();
 	if (!strchr(addr, '@') && (str_catc(&forwards, '@') < 0 || str_cat(&forwards, &noat) < 0)) nomem();
 	for (i = start; i < forwards.len; i++)
 		if ((unsigned char)forwards.s[i] <= 0x20 || forwards.s[i] == 0x7f)
-			finish(100, "5.1.3 bad forwarding address in the delivery instructions", (char *)0);
+			finish(100, "5.1.3 bad forwarding address in the delivery instructions", NULL);
 	if (forwards.len - start > ENVELOPE_ADDR_MAX)
-		finish(100, "5.1.3 forwarding address too long", (char *)0);
+		finish(100, "5.1.3 forwarding address too long", NULL);
 	if (str_cat0(&forwards) < 0) nomem();
 	nforward++;
 }
@@ -412,7 +408,7 @@ static void print_instructions(void)
 	for (i = 0; i < instr.len; i += strlen(instr.s + i) + 1) {
 		const char *kind = instr.s[i] == 'P' ? "program " : instr.s[i] == 'M' ? "maildir " :
 		                   instr.s[i] == 'F' ? "mbox " : "forward ";
-		if (str_catv(&out, kind, instr.s + i + 1, "\n", (char *)0) < 0) nomem();
+		if (str_catv(&out, kind, instr.s + i + 1, "\n", NULL) < 0) nomem();
 	}
 	if (out.len) io_write_all(1, out.s, out.len);
 	_exit(0);
@@ -421,7 +417,7 @@ static void print_instructions(void)
 static void usage(void)
 {
 	finish(111, "4.3.0 usage: deliver-local [-a] [-n] [--] user home local dash ext domain sender msglen [defaultdelivery]",
-	       (char *)0);
+	       NULL);
 }
 
 static void setup(int argc, char **argv)
@@ -441,15 +437,15 @@ static void setup(int argc, char **argv)
 	defaultdelivery = argc - i == 9 && argv[i + 8][0] ? argv[i + 8] : "./Maildir/";
 	umask(077);
 	signal(SIGXFSZ, SIG_IGN);   /* a file size limit is a write error, so the mbox is truncated back */
-	if (chdir(home) < 0) finish(111, "4.2.1 cannot chdir to the home directory: ", strerror(errno), (char *)0);
-	if (stat(".", &st) < 0) finish(111, "4.3.0 cannot stat the home directory", (char *)0);
-	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 home directory is world-writable", (char *)0);
-	if (st.st_mode & S_ISVTX) finish(111, "4.2.1 home directory is sticky: user is editing .qmail files", (char *)0);
-	if (str_cats(&recipient, local) < 0 || (*domain && str_catv(&recipient, "@", domain, (char *)0) < 0) ||
-	    str_0(&recipient) < 0 || str_catv(&head, "Return-Path: <", sender, ">\n", (char *)0) < 0)
+	if (chdir(home) < 0) finish(111, "4.2.1 cannot chdir to the home directory: ", strerror(errno), NULL);
+	if (stat(".", &st) < 0) finish(111, "4.3.0 cannot stat the home directory", NULL);
+	if (st.st_mode & S_IWOTH) finish(111, "4.7.0 home directory is world-writable", NULL);
+	if (st.st_mode & S_ISVTX) finish(111, "4.2.1 home directory is sticky: user is editing .qmail files", NULL);
+	if (str_cats(&recipient, local) < 0 || (*domain && str_catv(&recipient, "@", domain, NULL) < 0) ||
+	    str_0(&recipient) < 0 || str_catv(&head, "Return-Path: <", sender, ">\n", NULL) < 0)
 		nomem();
 	rpline_len = head.len;
-	if (str_catv(&head, "Delivered-To: ", recipient.s, "\n", (char *)0) < 0) nomem();
+	if (str_catv(&head, "Delivered-To: ", recipient.s, "\n", NULL) < 0) nomem();
 }
 
 int main(int argc, char **argv)
@@ -457,12 +453,12 @@ int main(int argc, char **argv)
 	char num[3][FMT_ULONG + 1];
 	setup(argc, argv);
 	if (!dry_run && seen_before())
-		finish(100, "5.4.6 mail loop: this message was already delivered to ", recipient.s, (char *)0);
+		finish(100, "5.4.6 mail loop: this message was already delivered to ", recipient.s, NULL);
 	gather();
 	if (dry_run) print_instructions();
 	run();
 	num[0][fmt_ulong(num[0], nfile)] = 0;
 	num[1][fmt_ulong(num[1], nforward)] = 0;
 	num[2][fmt_ulong(num[2], nprogram)] = 0;
-	finish(0, "2.0.0 delivered: did ", num[0], "+", num[1], "+", num[2], (char *)0);
+	finish(0, "2.0.0 delivered: did ", num[0], "+", num[1], "+", num[2], NULL);
 }

@@ -21,6 +21,7 @@
 #include "queue.h"
 #include "recipient.h"
 #include "str.h"
+#include "vec.h"
 
 #define SPAWN_MAX 500          /* hard ceiling on concurrencylocal */
 #define REPORT_TEXT_MAX 1000   /* bytes of deliver-local's answer kept */
@@ -45,7 +46,6 @@ static struct jobcount *jobs;
 static size_t njobs, jobs_a;
 static str defaultdelivery, report;
 
-static void nomem(void) { die_temp("out of memory", (char *)0); }
 
 /* ---- the child: resolve, drop privileges, exec deliver-local ---- */
 
@@ -95,7 +95,7 @@ static void child(const struct task *t)
 	int fd = open_message(t->msgid, &msglen), n = 0, x;
 	if (str_copyb(&local, t->rcpt.s, at) < 0 || str_0(&local) < 0 ||
 	    str_copyb(&domain, t->rcpt.s + dom, t->rcpt.len - dom) < 0 || str_0(&domain) < 0 ||
-	    str_catv(&prog, auto_home, "/bin/deliver-local", (char *)0) < 0 || str_0(&prog) < 0)
+	    str_catv(&prog, auto_home, "/bin/deliver-local", NULL) < 0 || str_0(&prog) < 0)
 		child_fail(111, "4.3.0 out of memory");
 	recipient_init(&r);
 	x = recipient_resolve(local.s, local.len, &r);
@@ -150,7 +150,7 @@ static void job_done_one(unsigned long long jobid)
 	for (i = 0; i < njobs; i++) {
 		if (jobs[i].id != jobid) continue;
 		if (--jobs[i].left == 0) {
-			if (jobs_end(&report, jobid) < 0) nomem();
+			if (jobs_end(&report, jobid) < 0) die_nomem();
 			jobs[i] = jobs[--njobs];
 		}
 		return;
@@ -191,7 +191,7 @@ static void finish(struct slot *s)
 		       "5.3.0 delivery failed" : "4.3.0 delivery failed";
 		len = strlen(text);
 	}
-	if (jobs_report(&report, s->t.jobid, s->t.msgid, s->t.index, st, text, len) < 0) nomem();
+	if (jobs_report(&report, s->t.jobid, s->t.msgid, s->t.index, st, text, len) < 0) die_nomem();
 	log_result(s, st, text, len);
 	job_done_one(s->t.jobid);
 	if (s->fd >= 0) close(s->fd);
@@ -208,7 +208,7 @@ static void read_child(struct slot *s)
 	if (r > 0) {
 		size_t keep = s->out.len < REPORT_TEXT_MAX ? REPORT_TEXT_MAX - s->out.len : 0;
 		if (keep > (size_t)r) keep = (size_t)r;
-		if (keep && str_catb(&s->out, buf, keep) < 0) nomem();
+		if (keep && str_catb(&s->out, buf, keep) < 0) die_nomem();
 		return;
 	}
 	finish(s);
@@ -223,13 +223,7 @@ static void add_task(const struct job *j, size_t m, size_t k)
 		ntasks -= tasks_head;
 		tasks_head = 0;
 	}
-	if (ntasks == tasks_a) {
-		size_t a = tasks_a ? tasks_a * 2 : 16;
-		struct task *n = realloc(tasks, a * sizeof *n);
-		if (!n) nomem();
-		tasks = n;
-		tasks_a = a;
-	}
+	if (VEC_READY(tasks, tasks_a, ntasks + 1) < 0) die_nomem();
 	t = &tasks[ntasks++];
 	memset(t, 0, sizeof *t);
 	t->jobid = j->id;
@@ -237,19 +231,13 @@ static void add_task(const struct job *j, size_t m, size_t k)
 	t->index = k - j->msg[m].first;
 	if (str_copyb(&t->rcpt, j->rcpt[k].addr, j->rcpt[k].len) < 0 || str_0(&t->rcpt) < 0 ||
 	    str_copyb(&t->sender, j->msg[m].sender, j->msg[m].sender_len) < 0 || str_0(&t->sender) < 0)
-		nomem();
+		die_nomem();
 }
 
 static void add_job(const struct job *j)
 {
 	size_t m, k;
-	if (njobs == jobs_a) {
-		size_t a = jobs_a ? jobs_a * 2 : 16;
-		struct jobcount *n = realloc(jobs, a * sizeof *n);
-		if (!n) nomem();
-		jobs = n;
-		jobs_a = a;
-	}
+	if (VEC_READY(jobs, jobs_a, njobs + 1) < 0) die_nomem();
 	jobs[njobs].id = j->id;
 	jobs[njobs++].left = j->nrcpt;
 	for (m = 0; m < j->nmsg; m++)
@@ -266,7 +254,7 @@ static int read_jobs(str *in)
 	size_t used;
 	if (r < 0) return errno == EAGAIN ? 0 : -1;
 	if (r == 0) return in->len ? -1 : 1;
-	if (str_catb(in, buf, (size_t)r) < 0) nomem();
+	if (str_catb(in, buf, (size_t)r) < 0) die_nomem();
 	for (;;) {
 		struct job j;
 		int x;
@@ -275,7 +263,7 @@ static int read_jobs(str *in)
 		if (x == 1) add_job(&j);
 		job_free(&j);
 		if (x == 0) return 0;
-		if (x < 0) { if (x == -1) nomem(); return -1; }
+		if (x < 0) { if (x == -1) die_nomem(); return -1; }
 		memmove(in->s, in->s + used, in->len - used);
 		in->len -= used;
 	}
@@ -284,7 +272,7 @@ static int read_jobs(str *in)
 static void flush_report(void)
 {
 	if (!report.len) return;
-	if (io_write_all(1, report.s, report.len) < 0) die_temp_sys("cannot write reports", (char *)0);
+	if (io_write_all(1, report.s, report.len) < 0) die_temp_sys("cannot write reports", NULL);
 	report.len = 0;
 }
 
@@ -293,17 +281,17 @@ static void setup(void)
 	unsigned long long cap;
 	die_program = "local-spawn";
 	signal(SIGPIPE, SIG_IGN);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", (char *)0);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", NULL);
 	if (control_read_ulong(&cap, "control/concurrencylocal", 10) < 0)
-		die_temp_sys("cannot read control/concurrencylocal", (char *)0);
+		die_temp_sys("cannot read control/concurrencylocal", NULL);
 	if (cap < 1) cap = 1;
 	if (cap > SPAWN_MAX) cap = SPAWN_MAX;
 	if (control_read_string(&defaultdelivery, "control/defaultdelivery", "./Maildir/") < 0 ||
 	    str_0(&defaultdelivery) < 0)
-		die_temp_sys("cannot read control/defaultdelivery", (char *)0);
+		die_temp_sys("cannot read control/defaultdelivery", NULL);
 	nslots = (size_t)cap;
 	slots = calloc(nslots, sizeof *slots);
-	if (!slots) nomem();
+	if (!slots) die_nomem();
 	for (cap = 0; cap < nslots; cap++) slots[cap].fd = -1;
 	io_nonblock(0, 1);
 }
@@ -316,7 +304,7 @@ int main(void)
 	size_t i;
 	setup();
 	p = calloc(nslots + 1, sizeof *p);
-	if (!p) nomem();
+	if (!p) die_nomem();
 	for (;;) {
 		size_t np = 0;
 		for (i = 0; i < nslots && tasks_head < ntasks; i++)
@@ -326,14 +314,14 @@ int main(void)
 		if (!eof) { p[np].fd = 0; p[np].events = POLLIN; np++; }
 		for (i = 0; i < nslots; i++)
 			if (slots[i].fd >= 0) { p[np].fd = slots[i].fd; p[np].events = POLLIN; np++; }
-		if (poll(p, np, -1) < 0) { if (errno == EINTR) continue; die_temp_sys("poll failed", (char *)0); }
+		if (poll(p, np, -1) < 0) { if (errno == EINTR) continue; die_temp_sys("poll failed", NULL); }
 		for (i = 0; i < np; i++) {
 			size_t k;
 			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
 			if (p[i].fd == 0) {
 				int x = read_jobs(&in);
 				if (x != 0) eof = 1;
-				if (x < 0) { broken = 1; warn("broken job input from the manager; finishing", (char *)0); }
+				if (x < 0) { broken = 1; warn("broken job input from the manager; finishing", NULL); }
 				continue;
 			}
 			for (k = 0; k < nslots; k++)

@@ -18,6 +18,7 @@
 #include "queue.h"
 #include "scan.h"
 #include "str.h"
+#include "slurp.h"
 
 #define INFO_MAX (64 * 1024 * 1024)
 
@@ -44,26 +45,13 @@ static void put_clean(const char *s, size_t len)
 	}
 }
 
-static int read_small(const char *path, str *data)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	data->len = 0;
-	if (fd < 0) return errno == ENOENT ? 0 : -1;
-	while ((n = io_read(fd, buf, sizeof buf)) > 0)
-		if (data->len + (size_t)n > INFO_MAX || str_catb(data, buf, (size_t)n) < 0) { n = -1; break; }
-	close(fd);
-	return n < 0 ? -1 : 1;
-}
-
 /* Per-recipient states from info/S/N, if it exists and belongs to this message. */
 static void read_state(unsigned long long id, time_t birth, size_t n, unsigned char *st, str *tx, time_t *next)
 {
 	str path = STR_INIT, data = STR_INIT;
 	time_t b = 0;
 	*next = 0;
-	if (queue_path(&path, "queue/info", id) == 0 && read_small(path.s, &data) == 1 &&
+	if (queue_path(&path, "queue/info", id) == 0 && slurp_path(path.s, &data, INFO_MAX) == 1 &&
 	    (infofile_parse(data.s, data.len, n, &b, next, st, tx) != 0 || b != birth)) {
 		memset(st, INFO_PENDING, n);
 		*next = 0;
@@ -79,7 +67,7 @@ static void list_rcpts(const struct envelope *env, unsigned long long id, time_t
 	str *tx = calloc(n ? n : 1, sizeof *tx);
 	time_t next;
 	char date[DATE822_LEN];
-	if (!st || !tx) die_temp("out of memory", NULL);
+	if (!st || !tx) die_nomem();
 	read_state(id, birth, n, st, tx, &next);
 	for (i = 0; i < n; i++) {
 		puts0("\t");
@@ -107,7 +95,7 @@ static void list_message(const char *dir, const char *name)
 	char date[DATE822_LEN];
 	int fd;
 	if (!scan_ulong_all(name, &id)) return;
-	if (str_catv(&path, dir, "/", name, NULL) < 0 || str_0(&path) < 0) die_temp("out of memory", NULL);
+	if (str_catv(&path, dir, "/", name, NULL) < 0 || str_0(&path) < 0) die_nomem();
 	fd = open(path.s, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) { str_free(&path); return; }   /* removed meanwhile */
 	if (fstat(fd, &st) < 0 || queue_file_read_envelope(fd, &len, &raw) != 0 ||
@@ -145,7 +133,7 @@ int main(int argc, char **argv)
 		DIR *d;
 		struct dirent *e;
 		dir.len = 0;
-		if (str_cats(&dir, "queue/mess/") < 0 || str_catnum(&dir, s) < 0 || str_0(&dir) < 0) die_temp("out of memory", NULL);
+		if (str_cats(&dir, "queue/mess/") < 0 || str_catnum(&dir, s) < 0 || str_0(&dir) < 0) die_nomem();
 		if (!(d = opendir(dir.s))) die_temp_sys("cannot read ", dir.s, NULL);
 		while ((e = readdir(d)) != NULL) list_message(dir.s, e->d_name);
 		closedir(d);

@@ -26,7 +26,7 @@ static void die_at(const char *why)
 {
 	char num[FMT_ULONG + 1];
 	num[fmt_ulong(num, entry_line)] = 0;
-	die_perm(input, " line ", num, ": ", why, (char *)0);
+	die_perm(input, " line ", num, ": ", why, NULL);
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -58,7 +58,7 @@ static void add_target(const char *t, size_t len, str *out, unsigned *count)
 		for (i = 0; i < len; i++) if (t[i] == ' ') die_at("space in an address");
 	}
 	if (++*count > ALIAS_TARGETS_MAX) die_at("more than 1000 targets");
-	if (str_catb(out, t, len) < 0 || str_cat0(out) < 0) die_temp("out of memory", (char *)0);
+	if (str_catb(out, t, len) < 0 || str_cat0(out) < 0) die_nomem();
 }
 
 /* Splits the targets at commas outside double quotes. */
@@ -92,14 +92,14 @@ static void add_entry(struct cdbfile_make *m, const str *entry, str *names)
 	for (i = a; i < b; i++)
 		if (entry->s[i] == '@' || is_space(entry->s[i]) || (unsigned char)entry->s[i] < 0x20)
 			die_at("the name must be a bare local part");
-	if (str_copyb(&key, entry->s + a, b - a) < 0 || str_0(&key) < 0) die_temp("out of memory", (char *)0);
+	if (str_copyb(&key, entry->s + a, b - a) < 0 || str_0(&key) < 0) die_nomem();
 	str_lower(&key);
 	if (control_list_has(names, key.s, key.len)) die_at("duplicate name");
-	if (str_cat(names, &key) < 0 || str_cat0(names) < 0) die_temp("out of memory", (char *)0);
+	if (str_cat(names, &key) < 0 || str_cat0(names) < 0) die_nomem();
 	i = (size_t)(colon - entry->s) + 1;
 	split_targets(entry->s + i, entry->len - i, &targets);
 	if (cdbfile_make_add(m, key.s, key.len, targets.s, targets.len) < 0)
-		die_temp_sys("cannot write ", RECIPIENT_ALIASES_CDB, ".tmp", (char *)0);
+		die_temp_sys("cannot write ", RECIPIENT_ALIASES_CDB, ".tmp", NULL);
 	str_free(&key);
 	str_free(&targets);
 }
@@ -111,16 +111,16 @@ static void compile(buffer *b, struct cdbfile_make *m)
 	for (;;) {
 		int r = line_read(b, &line, '\n', ALIAS_LINE_MAX);
 		lineno++;
-		if (r < 0 && r != LINE_TOO_LONG) die_temp_sys("cannot read ", input, (char *)0);
+		if (r < 0 && r != LINE_TOO_LONG) die_temp_sys("cannot read ", input, NULL);
 		if (r == LINE_TOO_LONG) { entry_line = lineno; die_at("line too long"); }
 		if (r == 1) line.len--;
 		if (line.len > 0 && is_space(line.s[0]) && entry.len > 0) {
 			if (entry.len + line.len > ALIAS_ENTRY_MAX) die_at("entry too long");
-			if (str_catb(&entry, line.s, line.len) < 0) die_temp("out of memory", (char *)0);
+			if (str_catb(&entry, line.s, line.len) < 0) die_nomem();
 		} else if (line.len > 0 && line.s[0] != '#' && !(is_space(line.s[0]))) {
 			if (entry.len > 0) add_entry(m, &entry, &names);
 			entry_line = lineno;
-			if (str_copy(&entry, &line) < 0) die_temp("out of memory", (char *)0);
+			if (str_copy(&entry, &line) < 0) die_nomem();
 		} else if (line.len > 0 && line.s[0] != '#') {
 			size_t s = 0, e = line.len;
 			trim(line.s, &s, &e);
@@ -143,14 +143,14 @@ int main(int argc, char **argv)
 	int fd;
 	die_program = "newaliases";
 	if (argc == 3 && strcmp(argv[1], "-f") == 0) input = argv[2];
-	else if (argc != 1) die_code(100, "usage: newaliases [-f file]", (char *)0);
+	else if (argc != 1) die_code(100, "usage: newaliases [-f file]", NULL);
 	fd = open(input, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) die_temp_sys("cannot open ", input, (char *)0);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", (char *)0);
+	if (fd < 0) die_temp_sys("cannot open ", input, NULL);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", NULL);
 	buffer_init(&b, fd, space, sizeof space);
 	m = cdbfile_make_start(RECIPIENT_ALIASES_CDB);
-	if (!m) die_temp_sys("cannot create ", RECIPIENT_ALIASES_CDB, ".tmp", (char *)0);
+	if (!m) die_temp_sys("cannot create ", RECIPIENT_ALIASES_CDB, ".tmp", NULL);
 	compile(&b, m);
-	if (cdbfile_make_finish(m) < 0) die_temp_sys("cannot write ", RECIPIENT_ALIASES_CDB, (char *)0);
+	if (cdbfile_make_finish(m) < 0) die_temp_sys("cannot write ", RECIPIENT_ALIASES_CDB, NULL);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "qmsg.h"
 #include "scan.h"
 #include "schedule.h"
+#include "vec.h"
 
 #define BATCH 50              /* todo entries, and due messages, per loop turn */
 #define JOB_MSG_MAX 50        /* messages in one remote job */
@@ -46,7 +47,7 @@ struct mjob {
 	struct chan *c;
 	struct qdomain *dom;      /* remote jobs */
 	struct jobitem *it;
-	size_t n;
+	size_t n, a;
 };
 
 static struct qmsg_world W;
@@ -69,7 +70,6 @@ static void on_signal(int sig)
 	else got_term = 1;
 }
 
-static void nomem(void) { die_temp("out of memory", NULL); }
 
 /* ---- pipes ---- */
 
@@ -92,7 +92,7 @@ static int chan_read(struct chan *c)
 	ssize_t n = read(c->in, buf, sizeof buf);
 	if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 1 : -1;
 	if (n == 0) return 0;
-	if (str_catb(&c->r, buf, (size_t)n) < 0) nomem();
+	if (str_catb(&c->r, buf, (size_t)n) < 0) die_nomem();
 	return 1;
 }
 
@@ -116,18 +116,12 @@ static void clean_send(char letter, unsigned long long id)
 		ncmds -= cmdhead;
 		cmdhead = 0;
 	}
-	if (ncmds == acmds) {
-		size_t a = acmds ? 2 * acmds : 64;
-		struct cleancmd *v = realloc(cmds, a * sizeof *v);
-		if (!v) nomem();
-		cmds = v;
-		acmds = a;
-	}
+	if (VEC_READY(cmds, acmds, ncmds + 1) < 0) die_nomem();
 	cmds[ncmds].letter = letter;
 	cmds[ncmds++].id = id;
 	if (str_catc(&clean.w, letter) < 0 || (letter != 'C' && str_catnum(&clean.w, id) < 0) ||
 	    str_cat0(&clean.w) < 0)
-		nomem();
+		die_nomem();
 }
 
 static void clean_replies(void)
@@ -151,13 +145,7 @@ static void clean_replies(void)
 static struct mjob *job_new(struct chan *c, struct qdomain *dom)
 {
 	struct mjob *j;
-	if (njobs == ajobs) {
-		size_t a = ajobs ? 2 * ajobs : 32;
-		struct mjob *v = realloc(jobs, a * sizeof *v);
-		if (!v) nomem();
-		jobs = v;
-		ajobs = a;
-	}
+	if (VEC_READY(jobs, ajobs, njobs + 1) < 0) die_nomem();
 	j = &jobs[njobs++];
 	memset(j, 0, sizeof *j);
 	j->id = ++jobseq;
@@ -170,9 +158,7 @@ static struct mjob *job_new(struct chan *c, struct qdomain *dom)
 
 static void job_add(struct mjob *j, struct qmsg *m, size_t i, size_t pos)
 {
-	struct jobitem *v = realloc(j->it, (j->n + 1) * sizeof *v);
-	if (!v) nomem();
-	j->it = v;
+	if (VEC_READY(j->it, j->a, j->n + 1) < 0) die_nomem();
 	j->it[j->n].m = m;
 	j->it[j->n].i = i;
 	j->it[j->n].pos = pos;
@@ -208,7 +194,7 @@ static void dispatch_local(void)
 		if (jobs_job_begin(&local.w, j->id, dest->s + at, dest->len - at) < 0 ||
 		    jobs_job_msg(&local.w, m->id, m->env.sender, m->env.sender_len) < 0 ||
 		    jobs_job_rcpt(&local.w, dest->s, dest->len) < 0 || jobs_job_end(&local.w) < 0)
-			nomem();
+			die_nomem();
 		job_add(j, m, i, 0);
 	}
 }
@@ -225,15 +211,15 @@ static void dispatch_domain(struct qdomain *dom)
 			if (!qmsg_remote_pending(m, i, dom)) continue;
 			if (!j) {
 				j = job_new(&remote, dom);
-				if (jobs_job_begin(&remote.w, j->id, dom->name.s, dom->name.len) < 0) nomem();
+				if (jobs_job_begin(&remote.w, j->id, dom->name.s, dom->name.len) < 0) die_nomem();
 			}
-			if (pos == 0 && jobs_job_msg(&remote.w, m->id, m->env.sender, m->env.sender_len) < 0) nomem();
-			if (jobs_job_rcpt(&remote.w, m->env.rcpt[i].addr, m->env.rcpt[i].len) < 0) nomem();
+			if (pos == 0 && jobs_job_msg(&remote.w, m->id, m->env.sender, m->env.sender_len) < 0) die_nomem();
+			if (jobs_job_rcpt(&remote.w, m->env.rcpt[i].addr, m->env.rcpt[i].len) < 0) die_nomem();
 			job_add(j, m, i, pos++);
 		}
 		if (pos) nmsg++;
 	}
-	if (j && jobs_job_end(&remote.w) < 0) nomem();
+	if (j && jobs_job_end(&remote.w) < 0) die_nomem();
 }
 
 static void dispatch_remote(void)
@@ -296,17 +282,11 @@ static void todo_scan(void)
 		struct dirent *e;
 		unsigned long long id;
 		dir.len = 0;
-		if (str_cats(&dir, "queue/todo/") < 0 || str_catnum(&dir, s) < 0 || str_0(&dir) < 0) nomem();
+		if (str_cats(&dir, "queue/todo/") < 0 || str_catnum(&dir, s) < 0 || str_0(&dir) < 0) die_nomem();
 		if (!(d = opendir(dir.s))) { warn_sys("cannot read ", dir.s, NULL); continue; }
 		while ((e = readdir(d)) != NULL) {
 			if (!scan_ulong_all(e->d_name, &id)) continue;
-			if (ntodo == atodo) {
-				size_t a = atodo ? 2 * atodo : 256;
-				unsigned long long *v = realloc(todo, a * sizeof *v);
-				if (!v) nomem();
-				todo = v;
-				atodo = a;
-			}
+			if (VEC_READY(todo, atodo, ntodo + 1) < 0) die_nomem();
 			todo[ntodo++] = id;
 		}
 		closedir(d);
@@ -321,7 +301,7 @@ static void todo_ingest(void)
 	while (todopos < ntodo && done < BATCH && W.nactive < ACTIVE_MAX) {
 		unsigned long long id = todo[todopos++];
 		int r = qmsg_ingest(&W, id);
-		if (r < 0) nomem();
+		if (r < 0) die_nomem();
 		if (r == QMSG_BUSY) { todo_wanted = 1; continue; }   /* being removed: look again later */
 		clean_send('T', id);
 		done++;
@@ -384,7 +364,7 @@ static void setup(void)
 	W.log = log_line;
 	if (qmsg_config_read(&W) < 0) die_temp_sys("cannot read control files", NULL);
 	trigger_open();
-	if (qmsg_scan_mess(&W, time(NULL)) < 0) nomem();
+	if (qmsg_scan_mess(&W, time(NULL)) < 0) die_nomem();
 	qmsg_info_cleanup(&W);
 	{
 		str line = STR_INIT;
@@ -414,7 +394,7 @@ static void periodic(struct timers *t, time_t now)
 {
 	if (now >= t->clean) { clean_send('C', 0); t->clean = now + CLEAN_EVERY; }
 	if (now >= t->rescan) {
-		if (qmsg_scan_mess(&W, now) < 0) nomem();
+		if (qmsg_scan_mess(&W, now) < 0) die_nomem();
 		t->rescan = now + RESCAN_EVERY;
 	}
 	if (now >= t->todo) { todo_wanted = 1; t->todo = now + TODO_EVERY; }
@@ -482,7 +462,7 @@ static void loop(void)
 			periodic(&t, now);
 			if (todo_wanted && todopos >= ntodo) { todo_wanted = 0; todo_scan(); }
 			todo_ingest();
-			if (W.nactive < ACTIVE_MAX && qmsg_due(&W, now, BATCH) < 0) nomem();
+			if (W.nactive < ACTIVE_MAX && qmsg_due(&W, now, BATCH) < 0) die_nomem();
 			qmsg_domains_sweep(&W);
 			dispatch_local();
 			dispatch_remote();

@@ -91,7 +91,7 @@ static void child_exec(struct child *c, pid_t parent)
 	if (c == &kids[0] && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent))
 		die_temp("queue-start went away", NULL);
 	if (str_catv(&prog, auto_home, "/bin/", c->prog, NULL) < 0 || str_0(&prog) < 0)
-		die_temp("out of memory", NULL);
+		die_nomem();
 	argv[0] = prog.s;
 	argv[1] = NULL;
 	execve(prog.s, argv, envp);

@@ -79,7 +79,7 @@ static void result(size_t k, char status, const char *text, size_t len)
 	if (R.rcpt_status[k]) return;
 	R.rcpt_status[k] = status;
 	if (jobs_report(&R.out, R.job.id, m->id, k - m->first, status, text, len) < 0)
-		die_temp("out of memory", (char *)NULL);
+		die_nomem();
 	if (logline_kvs(&line, "event", "relay") == 0 &&
 	    logline_kvnum(&line, "msg", m->id) == 0 &&
 	    logline_kv(&line, "to", R.job.rcpt[k].addr, R.job.rcpt[k].len) == 0 &&
@@ -101,10 +101,10 @@ static void result(size_t k, char status, const char *text, size_t len)
 static void text_remote(str *t, const struct smtp_reply *r, const char *fixed)
 {
 	t->len = 0;
-	if (R.ip[0] && str_catv(t, "remote=", R.host[0] ? R.host : R.ip, "[", R.ip, "] ", (char *)NULL) < 0)
-		die_temp("out of memory", (char *)NULL);
+	if (R.ip[0] && str_catv(t, "remote=", R.host[0] ? R.host : R.ip, "[", R.ip, "] ", NULL) < 0)
+		die_nomem();
 	if (r ? smtp_reply_summary(r, t, 900) < 0 : str_cats(t, fixed) < 0)
-		die_temp("out of memory", (char *)NULL);
+		die_nomem();
 }
 
 /* 2xx delivered, 5xx permanent; anything else (4xx, or a 3xx where
@@ -137,7 +137,7 @@ static void relay_rcpt_result(size_t k, const struct smtp_reply *r)
 static void relay_flush(void)
 {
 	if (R.out.len && io_write_all(1, R.out.s, R.out.len) < 0)
-		die_temp_sys("cannot write reports", (char *)NULL);
+		die_temp_sys("cannot write reports", NULL);
 	R.out.len = 0;
 }
 
@@ -157,7 +157,7 @@ static void finish_all(char status, const char *text)
 static void *calloc_or_die(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
-	if (!p) die_temp("out of memory", (char *)NULL);
+	if (!p) die_nomem();
 	return p;
 }
 
@@ -169,9 +169,9 @@ static void read_job(void)
 	buffer_init(&in, 0, space, sizeof space);
 	job_init(&R.job);
 	r = jobs_read(&in, &R.jobraw, &R.job);
-	if (r == 0) die_temp("no job on standard input", (char *)NULL);
-	if (r == JOBS_BAD) die_temp("malformed job on standard input", (char *)NULL);
-	if (r < 0) die_temp_sys("cannot read job", (char *)NULL);
+	if (r == 0) die_temp("no job on standard input", NULL);
+	if (r == JOBS_BAD) die_temp("malformed job on standard input", NULL);
+	if (r < 0) die_temp_sys("cannot read job", NULL);
 	R.rcpt_status = calloc_or_die(R.job.nrcpt, 1);
 	R.rcpt_msg = calloc_or_die(R.job.nrcpt, sizeof *R.rcpt_msg);
 	R.msg = calloc_or_die(R.job.nmsg, sizeof *R.msg);
@@ -182,24 +182,24 @@ static void read_job(void)
 static void read_control(void)
 {
 	unsigned long long n;
-	if (control_read_string(&R.helo, "control/helohost", "") < 0) die_temp_sys("cannot read control/helohost", (char *)NULL);
+	if (control_read_string(&R.helo, "control/helohost", "") < 0) die_temp_sys("cannot read control/helohost", NULL);
 	if (R.helo.len == 0 && control_read_string(&R.helo, "control/me", "localhost") < 0)
-		die_temp_sys("cannot read control/me", (char *)NULL);
-	if (str_0(&R.helo) < 0) die_temp("out of memory", (char *)NULL);
-	if (control_read_ulong(&n, "control/timeoutconnect", 60) < 0) die_temp_sys("bad control/timeoutconnect", (char *)NULL);
+		die_temp_sys("cannot read control/me", NULL);
+	if (str_0(&R.helo) < 0) die_nomem();
+	if (control_read_ulong(&n, "control/timeoutconnect", 60) < 0) die_temp_sys("bad control/timeoutconnect", NULL);
 	R.timeout_connect = n ? (unsigned int)(n > 3600 ? 3600 : n) : 60;
-	if (control_read_ulong(&n, "control/timeoutremote", 1200) < 0) die_temp_sys("bad control/timeoutremote", (char *)NULL);
+	if (control_read_ulong(&n, "control/timeoutremote", 1200) < 0) die_temp_sys("bad control/timeoutremote", NULL);
 	R.timeout_remote = n ? (unsigned int)(n > 86400 ? 86400 : n) : 1200;
-	if (control_read_list(&R.routes, "control/smtproutes") < 0) die_temp_sys("cannot read control/smtproutes", (char *)NULL);
-	if (dns_conf_load(&R.dns, "/etc/resolv.conf") < 0) die_temp_sys("cannot read DNS settings", (char *)NULL);
+	if (control_read_list(&R.routes, "control/smtproutes") < 0) die_temp_sys("cannot read control/smtproutes", NULL);
+	if (dns_conf_load(&R.dns, "/etc/resolv.conf") < 0) die_temp_sys("cannot read DNS settings", NULL);
 	if (hostmemo_load(&R.memo, RELAY_MEMO) < 0) R.memo.len = 0;
 	if (control_read_list(&R.tlsdest, "control/tlsdestinations") < 0)
-		die_temp_sys("cannot read control/tlsdestinations", (char *)NULL);
+		die_temp_sys("cannot read control/tlsdestinations", NULL);
 	/* Mode 0640 root:tern: readable here, by nobody outside group tern. */
 	if (control_read_list(&R.authitems, "control/relayauth") < 0)
-		die_temp_sys("cannot read control/relayauth", (char *)NULL);
+		die_temp_sys("cannot read control/relayauth", NULL);
 	if (control_read_line(&R.cafile, "control/tlscafile") < 0 || str_0(&R.cafile) < 0)
-		die_temp_sys("cannot read control/tlscafile", (char *)NULL);
+		die_temp_sys("cannot read control/tlscafile", NULL);
 	tlsclient_init(&tls_client);
 	tls_client.cafile = R.cafile.len ? R.cafile.s : NULL;
 }
@@ -214,10 +214,10 @@ static void open_message(size_t i)
 	unsigned long long off = 0;
 	m->fd = -1;
 	m->queued = time(NULL);
-	if (queue_path(&path, "queue/mess", R.job.msg[i].id) < 0) die_temp("out of memory", (char *)NULL);
+	if (queue_path(&path, "queue/mess", R.job.msg[i].id) < 0) die_nomem();
 	m->fd = open(path.s, O_RDONLY | O_CLOEXEC);
 	if (m->fd < 0 || fstat(m->fd, &st) < 0 || queue_file_read_envelope(m->fd, &m->len, &raw) != 0) {
-		warn_sys("cannot read ", path.s, (char *)NULL);
+		warn_sys("cannot read ", path.s, NULL);
 		relay_message_result(i, 'Z', NULL, "4.3.0 cannot read the queued message");
 		goto done;
 	}
@@ -257,7 +257,7 @@ static void note_error(const struct smtp_reply *r, const char *fixed)
 {
 	str line = STR_INIT;
 	text_remote(&R.last_error, r, fixed);
-	if (str_0(&R.last_error) < 0) die_temp("out of memory", (char *)NULL);
+	if (str_0(&R.last_error) < 0) die_nomem();
 	if (logline_kvs(&line, "event", "relay-try") == 0 &&
 	    logline_kv(&line, "domain", R.job.domain, R.job.domain_len) == 0 &&
 	    logline_kvs(&line, "relay", R.host[0] ? R.host : "-") == 0 &&
@@ -272,7 +272,7 @@ static int command(struct netio *io, struct smtp_reply *r, const char *a, const 
 {
 	str c = STR_INIT;
 	int k = -1;
-	if (str_catv(&c, a, b, "\r\n", (char *)NULL) == 0 && netio_write(io, c.s, c.len) == 0)
+	if (str_catv(&c, a, b, "\r\n", NULL) == 0 && netio_write(io, c.s, c.len) == 0)
 		k = netio_reply(io, r);
 	str_free(&c);
 	return k;
@@ -297,8 +297,8 @@ static int session_open(struct netio *io, struct smtp_reply *r)
 static void note_tls_error(const char *what, const char *why)
 {
 	str t = STR_INIT;
-	if (str_catv(&t, "4.7.5 ", what, why ? ": " : "", why ? why : "", (char *)NULL) < 0 || str_0(&t) < 0)
-		die_temp("out of memory", (char *)NULL);
+	if (str_catv(&t, "4.7.5 ", what, why ? ": " : "", why ? why : "", NULL) < 0 || str_0(&t) < 0)
+		die_nomem();
 	note_error(NULL, t.s);
 	str_free(&t);
 }
@@ -323,7 +323,7 @@ static int session_auth(struct netio *io, struct smtp_reply *r, int tls_on)
 	if (r->code / 100 != 5) { note_error(r, NULL); return -1; }
 	/* Wrong credentials will not get better by retrying elsewhere. */
 	if (smtp_reply_summary(r, &t, 800) < 0 || str_cats(&t, " (AUTH refused)") < 0 || str_0(&t) < 0)
-		die_temp("out of memory", (char *)NULL);
+		die_nomem();
 	for (size_t i = 0; i < R.job.nmsg; i++)
 		if (!R.msg[i].done) relay_message_result(i, 'D', NULL, t.s);
 	str_free(&t);
@@ -362,9 +362,9 @@ static int session_secure(struct netio *io, struct smtp_reply *r, const char *ho
 		note_tls_error(required ? "TLS failed" : "TLS failed, retrying in cleartext", tls_client.error);
 		return required ? -1 : RETRY_CLEAR;
 	}
-	if (tlsclient_describe(&tls_client, &d) < 0) die_temp("out of memory", (char *)NULL);
+	if (tlsclient_describe(&tls_client, &d) < 0) die_nomem();
 	/* "TLSv1.2 <suite> verified=yes" -> tls=TLSv1.2/<suite> verified=yes */
-	if (str_0(&d) < 0) die_temp("out of memory", (char *)NULL);
+	if (str_0(&d) < 0) die_nomem();
 	for (size_t i = 0; i < d.len; i++) {
 		if (d.s[i] != ' ') continue;
 		if (strncmp(d.s + i, " verified=", 10) == 0) { copy_name(R.verified, sizeof R.verified, d.s + i + 10); d.s[i] = 0; break; }
@@ -395,7 +395,7 @@ static int send_body(struct netio *io, size_t i)
 		ssize_t n = pread(m->fd, chunk, want, (off_t)off);
 		if (n <= 0) { k = -2; break; }
 		off += (size_t)n;
-		if (dataout_feed(&d, chunk, (size_t)n, &out) < 0) die_temp("out of memory", (char *)NULL);
+		if (dataout_feed(&d, chunk, (size_t)n, &out) < 0) die_nomem();
 		if (out.len >= sizeof chunk) {
 			if (netio_write(io, out.s, out.len) < 0) k = -1;
 			out.len = 0;
@@ -715,7 +715,7 @@ int main(void)
 {
 	die_program = "relay-remote";
 	signal(SIGPIPE, SIG_IGN);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", (char *)NULL);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", NULL);
 	read_job();
 	read_control();
 	for (size_t i = 0; i < R.job.nmsg; i++) open_message(i);

@@ -35,7 +35,7 @@ static str jobs_in, out;
 
 static void out_flush(void)
 {
-	if (out.len && io_write_all(1, out.s, out.len) < 0) die_temp_sys("cannot write reports", (char *)NULL);
+	if (out.len && io_write_all(1, out.s, out.len) < 0) die_temp_sys("cannot write reports", NULL);
 	out.len = 0;
 }
 
@@ -63,7 +63,7 @@ static int child_start(struct child *c)
 	if (c->pid == 0) {
 		if (dup2(jp[0], 0) < 0 || dup2(rp[1], 1) < 0) _exit(111);
 		execv(relay_argv[0], relay_argv);
-		warn_sys("cannot run ", relay_argv[0], (char *)NULL);
+		warn_sys("cannot run ", relay_argv[0], NULL);
 		_exit(111);
 	}
 	close(jp[0]);
@@ -86,9 +86,9 @@ static void job_finish(struct child *c)
 		for (size_t k = 0; k < m->n; k++)
 			if (!c->done[m->first + k] &&
 			    jobs_report_s(&out, c->job.id, m->id, k, JOBS_TEMPORARY, CRASH_TEXT) < 0)
-				die_temp("out of memory", (char *)NULL);
+				die_nomem();
 	}
-	if (jobs_end(&out, c->job.id) < 0) die_temp("out of memory", (char *)NULL);
+	if (jobs_end(&out, c->job.id) < 0) die_nomem();
 	out_flush();
 }
 
@@ -106,15 +106,15 @@ static int job_take(void)
 	if (r < 0) return -1;
 	/* Keep a private copy of the bytes: jobs_in moves on. */
 	if (str_copyb(&c->raw, jobs_in.s, used) < 0 || jobs_parse(c->raw.s, c->raw.len, &c->job, &used) != 1)
-		die_temp("out of memory", (char *)NULL);
+		die_nomem();
 	memmove(jobs_in.s, jobs_in.s + used, jobs_in.len - used);
 	jobs_in.len -= used;
 	free(c->done);
 	c->done = calloc(c->job.nrcpt ? c->job.nrcpt : 1, 1);
-	if (!c->done) die_temp("out of memory", (char *)NULL);
+	if (!c->done) die_nomem();
 	c->in.len = 0;
 	if (child_start(c) < 0) {
-		warn_sys("cannot start relay-remote", (char *)NULL);
+		warn_sys("cannot start relay-remote", NULL);
 		job_finish(c);
 		c->pid = 0;
 	}
@@ -131,7 +131,7 @@ static void report_forward(struct child *c, const struct job_report *r)
 		if (m->id != r->msgid || r->index >= m->n || c->done[m->first + r->index]) continue;
 		c->done[m->first + r->index] = 1;
 		if (jobs_report(&out, c->job.id, r->msgid, r->index, r->status, r->text, r->text_len) < 0)
-			die_temp("out of memory", (char *)NULL);
+			die_nomem();
 		return;
 	}
 }
@@ -145,7 +145,7 @@ static void child_read(struct child *c)
 	size_t used, pos = 0;
 	int st, r;
 	if (n > 0) {
-		if (str_catb(&c->in, buf, (size_t)n) < 0) die_temp("out of memory", (char *)NULL);
+		if (str_catb(&c->in, buf, (size_t)n) < 0) die_nomem();
 		while ((r = jobs_report_parse(c->in.s + pos, c->in.len - pos, &rep, &used)) == 1) {
 			report_forward(c, &rep);
 			pos += used;
@@ -154,7 +154,7 @@ static void child_read(struct child *c)
 		c->in.len -= pos;
 		out_flush();
 		if (r != JOBS_BAD) return;
-		warn("malformed report from relay-remote; the rest of its job is deferred", (char *)NULL);
+		warn("malformed report from relay-remote; the rest of its job is deferred", NULL);
 		kill(c->pid, SIGTERM);
 	}
 	close(c->fd);
@@ -172,15 +172,15 @@ static void setup(int argc, char **argv)
 	static char *dflt[] = { "bin/relay-remote", NULL };
 	die_program = "remote-spawn";
 	signal(SIGPIPE, SIG_IGN);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", (char *)NULL);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", NULL);
 	if (control_read_ulong(&conc, "control/concurrencyremote", CONCURRENCY_DEFAULT) < 0)
-		die_temp_sys("bad control/concurrencyremote", (char *)NULL);
+		die_temp_sys("bad control/concurrencyremote", NULL);
 	if (conc == 0) conc = 1;
 	if (conc > CONCURRENCY_MAX) conc = CONCURRENCY_MAX;
 	nkids = (size_t)conc;
 	relay_argv = argc > 1 ? argv + 1 : dflt;
 	kids = calloc(nkids, sizeof *kids);
-	if (!kids) die_temp("out of memory", (char *)NULL);
+	if (!kids) die_nomem();
 	for (size_t i = 0; i < nkids; i++) { kids[i].fd = -1; job_init(&kids[i].job); }
 }
 
@@ -190,24 +190,24 @@ int main(int argc, char **argv)
 	int eof = 0, bad = 0;
 	setup(argc, argv);
 	p = calloc(nkids + 1, sizeof *p);
-	if (!p) die_temp("out of memory", (char *)NULL);
+	if (!p) die_nomem();
 	for (;;) {
 		size_t np = 0;
 		int r = 0;
 		while (!bad && (r = job_take()) == 1) {}
-		if (!bad && r < 0) { warn("malformed job from the manager; reading no more", (char *)NULL); bad = 1; }
+		if (!bad && r < 0) { warn("malformed job from the manager; reading no more", NULL); bad = 1; }
 		if ((eof || bad) && running == 0) break;
 		if (!eof && !bad && running < nkids) { p[np].fd = 0; p[np].events = POLLIN; np++; }
 		for (size_t i = 0; i < nkids; i++)
 			if (kids[i].fd >= 0) { p[np].fd = kids[i].fd; p[np].events = POLLIN; np++; }
-		if (poll(p, np, -1) < 0) { if (errno == EINTR) continue; die_temp_sys("poll failed", (char *)NULL); }
+		if (poll(p, np, -1) < 0) { if (errno == EINTR) continue; die_temp_sys("poll failed", NULL); }
 		for (size_t k = 0; k < np; k++) {
 			if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
 			if (p[k].fd == 0) {
 				char buf[65536];
 				ssize_t n = io_read(0, buf, sizeof buf);
 				if (n <= 0) eof = 1;
-				else if (str_catb(&jobs_in, buf, (size_t)n) < 0) die_temp("out of memory", (char *)NULL);
+				else if (str_catb(&jobs_in, buf, (size_t)n) < 0) die_nomem();
 				continue;
 			}
 			for (size_t i = 0; i < nkids; i++)
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
 		}
 	}
 	free(p);
-	if (bad) die_temp("stopped after a malformed job", (char *)NULL);
-	if (jobs_in.len) warn("input ended inside a job; it was not run", (char *)NULL);
+	if (bad) die_temp("stopped after a malformed job", NULL);
+	if (jobs_in.len) warn("input ended inside a job; it was not run", NULL);
 	return 0;
 }

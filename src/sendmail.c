@@ -21,7 +21,6 @@ static struct {
 	const char *sender, *fullname, *notify, *ret, *envid;
 } opt;
 
-static void nomem(void) { die_temp("out of memory", NULL); }
 
 /* Exec <home>/bin/<name> with argv. */
 static void run(const char *name, char **argv) __attribute__((noreturn));
@@ -29,7 +28,7 @@ static void run(const char *name, char **argv)
 {
 	str path = STR_INIT;
 	if (str_copys(&path, auto_home) < 0 || str_cats(&path, "/bin/") < 0 ||
-	    str_cats(&path, name) < 0 || str_0(&path) < 0) nomem();
+	    str_cats(&path, name) < 0 || str_0(&path) < 0) die_nomem();
 	argv[0] = path.s;
 	execv(path.s, argv);
 	die_code_sys(errno == ENOENT ? 100 : 111, "unable to run ", path.s, NULL);
@@ -123,7 +122,7 @@ int main(int argc, char **argv)
 	case MODE_ALIASES: run("newaliases", none);
 	case MODE_SMTP:
 		/* A local user may send anywhere through sendmail anyway. */
-		if (setenv("RELAYCLIENT", "", 1) < 0) nomem();
+		if (setenv("RELAYCLIENT", "", 1) < 0) die_nomem();
 		run("smtpd-recv", none);
 	case MODE_QUEUERUN:
 		warn("-q: the queue runs by itself; use queue tools as root to force a retry", NULL);

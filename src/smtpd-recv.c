@@ -307,7 +307,7 @@ int main(void)
 	w.rfd = 0;
 	if (control_chdir_home() < 0 || config(&c, &x) < 0) {
 		static const char msg[] = "421 4.3.0 temporary configuration problem, try again later\r\n";
-		warn_sys("cannot read the configuration", (char *)0);
+		warn_sys("cannot read the configuration", NULL);
 		if (io_write_all(1, msg, sizeof msg - 1) < 0) { /* the client is gone */ }
 		_exit(111);
 	}

@@ -70,7 +70,7 @@ static struct tls_key key;
 
 static void usage(void)
 {
-	die_code(100, "usage: tls-server [-Z] [-u user] [-t handshake-seconds] [-i idle-seconds] program [arg ...]", (char *)0);
+	die_code(100, "usage: tls-server [-Z] [-u user] [-t handshake-seconds] [-i idle-seconds] program [arg ...]", NULL);
 }
 
 static int seconds_arg(const char *s)
@@ -107,8 +107,8 @@ static void ids_become(const struct ids *ids)
 {
 	if (geteuid() != 0) return;
 	if (setgroups(1, &ids->gid) < 0 || setgid(ids->gid) < 0 || setuid(ids->uid) < 0)
-		die_temp_sys("cannot drop privileges to ", ids->name, (char *)0);
-	if (setuid(0) == 0) die_temp("privileges were not dropped", (char *)0);
+		die_temp_sys("cannot drop privileges to ", ids->name, NULL);
+	if (setuid(0) == 0) die_temp("privileges were not dropped", NULL);
 }
 
 /* 1 loaded, 0 missing or unusable (logged). */
@@ -116,19 +116,19 @@ static int credentials_load(void)
 {
 	int r = tls_pem_load_chain(CERT_FILE, &chain);
 	if (r != 0) {
-		if (r == -1) warn_sys("cannot read ", CERT_FILE, (char *)0);
-		else warn("no certificate in ", CERT_FILE, (char *)0);
+		if (r == -1) warn_sys("cannot read ", CERT_FILE, NULL);
+		else warn("no certificate in ", CERT_FILE, NULL);
 		return 0;
 	}
 	r = tls_pem_load_key(KEY_FILE, &key);
 	if (r != 0) {
-		if (r == -1) warn_sys("cannot read ", KEY_FILE, (char *)0);
-		else warn("no usable private key in ", KEY_FILE, (char *)0);
+		if (r == -1) warn_sys("cannot read ", KEY_FILE, NULL);
+		else warn("no usable private key in ", KEY_FILE, NULL);
 		tls_chain_free(&chain);
 		return 0;
 	}
 	if (tls_chain_leaf_keytype(&chain) != key.type) {
-		warn("the key in ", KEY_FILE, " does not match the certificate type", (char *)0);
+		warn("the key in ", KEY_FILE, " does not match the certificate type", NULL);
 		tls_key_wipe(&key);
 		tls_chain_free(&chain);
 		return 0;
@@ -149,7 +149,7 @@ static void engine_setup(struct session *s)
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_all_flags(eng, BR_OPT_NO_RENEGOTIATION | BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	br_ssl_engine_set_buffer(eng, s->iobuf, sizeof s->iobuf, 1);
-	if (!br_ssl_server_reset(&s->sc)) die_temp("cannot initialise the TLS engine", (char *)0);
+	if (!br_ssl_server_reset(&s->sc)) die_temp("cannot initialise the TLS engine", NULL);
 }
 
 /* The network: fd 0 to read, fd 1 to write. MSG_DONTWAIT leaves the
@@ -315,7 +315,7 @@ static void env_fd(const char *name, int fd)
 {
 	char num[FMT_ULONG + 1];
 	num[fmt_ulong(num, (unsigned long long)fd)] = 0;
-	if (setenv(name, num, 1) < 0) die_temp_sys("cannot set ", name, (char *)0);
+	if (setenv(name, num, 1) < 0) die_temp_sys("cannot set ", name, NULL);
 }
 
 /* -Z: the program starts only once TLS is up, on the cleartext pipes as
@@ -331,14 +331,14 @@ static void child_wait_for_tls(int ctl, int readfd, int writefd)
 		n += (size_t)r;
 		if (buf[n - 1] == '\n') break;
 	}
-	if (!tlsctl_line_parse(buf, n, &info)) die_temp("bad control line from tls-server", (char *)0);
+	if (!tlsctl_line_parse(buf, n, &info)) die_temp("bad control line from tls-server", NULL);
 	close(ctl);
-	if (dup2(readfd, 0) < 0 || dup2(writefd, 1) < 0) die_temp_sys("cannot dup2", (char *)0);
+	if (dup2(readfd, 0) < 0 || dup2(writefd, 1) < 0) die_temp_sys("cannot dup2", NULL);
 	close(readfd);
 	close(writefd);
 	if (setenv("SSL_PROTOCOL", info.protocol, 1) < 0 || setenv("SSL_CIPHER", info.cipher, 1) < 0
 	    || (info.sni[0] && setenv("SSL_TLS_SNI", info.sni, 1) < 0))
-		die_temp_sys("cannot set the environment", (char *)0);
+		die_temp_sys("cannot set the environment", NULL);
 }
 
 /* The child: becomes the program's uid, then execs the program. fds
@@ -363,7 +363,7 @@ static void child_run(char **argv, const struct ids *prog, int smtps, int tls, c
 		env_fd("SSLWRITEFD", fds[2]);
 	}
 	execvp(argv[0], argv);
-	die_temp_sys("cannot run ", argv[0], (char *)0);
+	die_temp_sys("cannot run ", argv[0], NULL);
 }
 
 /* Makes the three channels; child gets c[], parent p[] (same order). */
@@ -371,12 +371,12 @@ static void channels_make(int c[3], int p[3])
 {
 	int sv[2], rd[2], wr[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(rd) < 0 || pipe(wr) < 0)
-		die_temp_sys("cannot make pipes", (char *)0);
+		die_temp_sys("cannot make pipes", NULL);
 	c[0] = sv[1]; p[0] = sv[0];
 	c[1] = rd[0]; p[1] = rd[1];   /* parent writes cleartext, child reads */
 	c[2] = wr[1]; p[2] = wr[0];   /* child writes cleartext, parent reads */
 	if (io_cloexec(p[0]) < 0 || io_cloexec(p[1]) < 0 || io_cloexec(p[2]) < 0)
-		die_temp_sys("cannot set close-on-exec", (char *)0);
+		die_temp_sys("cannot set close-on-exec", NULL);
 }
 
 static int child_wait(pid_t pid)
@@ -410,16 +410,16 @@ int main(int argc, char **argv)
 	argv += optind;
 	if (!argv[0]) usage();
 	signal(SIGPIPE, SIG_IGN);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to the home", (char *)0);
-	if (ids_lookup(prog_user, &prog) < 0) die_temp("no such user: ", prog_user, (char *)0);
-	if (geteuid() == 0 && ids_lookup(TLS_USER, &tls_ids) < 0) die_temp("no such user: ", TLS_USER, (char *)0);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to the home", NULL);
+	if (ids_lookup(prog_user, &prog) < 0) die_temp("no such user: ", prog_user, NULL);
+	if (geteuid() == 0 && ids_lookup(TLS_USER, &tls_ids) < 0) die_temp("no such user: ", TLS_USER, NULL);
 	tls = credentials_load();
 	/* Without a certificate, STARTTLS is simply not offered; SMTPS cannot work. */
-	if (!tls && smtps) die_temp("no certificate: cannot run SMTPS", (char *)0);
+	if (!tls && smtps) die_temp("no certificate: cannot run SMTPS", NULL);
 	if (!tls) child_run(argv, &prog, 0, 0, c);
 	channels_make(c, p);
 	pid = fork();
-	if (pid < 0) die_temp_sys("cannot fork", (char *)0);
+	if (pid < 0) die_temp_sys("cannot fork", NULL);
 	if (pid == 0) {
 		tls_key_wipe(&key);
 		close(p[0]); close(p[1]); close(p[2]);
@@ -430,7 +430,7 @@ int main(int argc, char **argv)
 	sess.ctl = p[0];
 	sess.app_out = p[1];
 	sess.app_in = p[2];
-	if (io_nonblock(p[1], 1) < 0 || io_nonblock(p[2], 1) < 0) die_temp_sys("cannot set non-blocking mode", (char *)0);
+	if (io_nonblock(p[1], 1) < 0 || io_nonblock(p[2], 1) < 0) die_temp_sys("cannot set non-blocking mode", NULL);
 	if (smtps || wait_for_go(sess.ctl)) {
 		engine_setup(&sess);
 		shuttle(&sess);

@@ -22,7 +22,7 @@ static void die_syntax(const char *why)
 {
 	char num[FMT_ULONG + 1];
 	num[fmt_ulong(num, lineno)] = 0;
-	die_perm("users/assign line ", num, ": ", why, (char *)0);
+	die_perm("users/assign line ", num, ": ", why, NULL);
 }
 
 /* Splits "=a:b:c:...:" into exactly 7 fields after the type letter. */
@@ -53,12 +53,12 @@ static void add(struct cdbfile_make *m, char type, char *f[7])
 	if (!*f[1]) die_syntax("empty user");
 	if (f[4][0] != '/') die_syntax("home must be an absolute path");
 	if (strcmp(f[5], "") != 0 && strcmp(f[5], "-") != 0) die_syntax("dash must be empty or '-'");
-	if (str_catc(&key, type) < 0 || str_cats(&key, f[0]) < 0) die_temp("out of memory", (char *)0);
+	if (str_catc(&key, type) < 0 || str_cats(&key, f[0]) < 0) die_nomem();
 	str_lower(&key);
 	for (i = 1; i < 7; i++)
-		if (str_cats(&data, f[i]) < 0 || str_cat0(&data) < 0) die_temp("out of memory", (char *)0);
+		if (str_cats(&data, f[i]) < 0 || str_cat0(&data) < 0) die_nomem();
 	if (cdbfile_make_add(m, key.s, key.len, data.s, data.len) < 0)
-		die_temp_sys("cannot write users/cdb.tmp", (char *)0);
+		die_temp_sys("cannot write users/cdb.tmp", NULL);
 	str_free(&key);
 	str_free(&data);
 }
@@ -71,19 +71,19 @@ int main(int argc, char **argv)
 	struct cdbfile_make *m;
 	int fd, done = 0;
 	die_program = "users-compile";
-	if (argc > 1) die_code(100, "usage: users-compile (no arguments; works in the compiled-in home)", (char *)0);
-	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", (char *)0);
+	if (argc > 1) die_code(100, "usage: users-compile (no arguments; works in the compiled-in home)", NULL);
+	if (control_chdir_home() < 0) die_temp_sys("cannot chdir to home", NULL);
 	fd = open("users/assign", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) die_temp_sys("cannot open users/assign", (char *)0);
+	if (fd < 0) die_temp_sys("cannot open users/assign", NULL);
 	buffer_init(&b, fd, space, sizeof space);
 	m = cdbfile_make_start("users/cdb");
-	if (!m) die_temp_sys("cannot create users/cdb.tmp", (char *)0);
+	if (!m) die_temp_sys("cannot create users/cdb.tmp", NULL);
 	for (;;) {
 		char *f[7];
 		int r = line_read(&b, &line, '\n', ASSIGN_LINE_MAX);
 		lineno++;
 		if (r == LINE_TOO_LONG) die_syntax("line too long");
-		if (r < 0) die_temp_sys("cannot read users/assign", (char *)0);
+		if (r < 0) die_temp_sys("cannot read users/assign", NULL);
 		if (r == 0 && line.len == 0) break;
 		if (r == 1) line.len--;
 		if (done) die_syntax("text after the final '.' line");
@@ -97,9 +97,9 @@ int main(int argc, char **argv)
 	}
 	if (!done) {
 		cdbfile_make_abort(m);
-		die_perm("users/assign does not end with a '.' line (truncated?)", (char *)0);
+		die_perm("users/assign does not end with a '.' line (truncated?)", NULL);
 	}
-	if (cdbfile_make_finish(m) < 0) die_temp_sys("cannot write users/cdb", (char *)0);
+	if (cdbfile_make_finish(m) < 0) die_temp_sys("cannot write users/cdb", NULL);
 	str_free(&line);
 	close(fd);
 	return 0;

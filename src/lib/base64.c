@@ -29,3 +29,26 @@ int base64_decode(const char *in, size_t len, str *out)
 	}
 	return 0;
 }
+
+int base64_encode(str *out, const char *in, size_t len)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i;
+	if (len > (STR_LIMIT / 4) * 3 || str_readyplus(out, (len + 2) / 3 * 4) < 0) return -1;
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+		out->s[out->len++] = a[v >> 18];
+		out->s[out->len++] = a[(v >> 12) & 63];
+		out->s[out->len++] = a[(v >> 6) & 63];
+		out->s[out->len++] = a[v & 63];
+	}
+	if (i < len) {
+		unsigned long v = (unsigned long)p[i] << 16 | (i + 1 < len ? (unsigned long)p[i + 1] << 8 : 0);
+		out->s[out->len++] = a[v >> 18];
+		out->s[out->len++] = a[(v >> 12) & 63];
+		out->s[out->len++] = i + 1 < len ? a[(v >> 6) & 63] : '=';
+		out->s[out->len++] = '=';
+	}
+	return 0;
+}

@@ -7,29 +7,13 @@
 #include "control.h"
 #include "io.h"
 #include "scan.h"
+#include "slurp.h"
 
 int control_chdir_home(void)
 {
 	return chdir(auto_home);
 }
 
-/* Reads the whole file. 1 read, 0 missing, -1 error. */
-static int slurp(str *out, const char *path)
-{
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	out->len = 0;
-	if (fd < 0) return errno == ENOENT ? 0 : -1;
-	for (;;) {
-		ssize_t r = io_read(fd, chunk, sizeof chunk);
-		if (r < 0) { int e = errno; close(fd); errno = e; return -1; }
-		if (r == 0) break;
-		if (out->len + (size_t)r > CONTROL_MAX) { close(fd); errno = EFBIG; return -1; }
-		if (str_catb(out, chunk, (size_t)r) < 0) { close(fd); return -1; }
-	}
-	close(fd);
-	return 1;
-}
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -54,7 +38,7 @@ static void itemize(str *x)
 
 int control_read_list(str *out, const char *path)
 {
-	int r = slurp(out, path);
+	int r = slurp_path(path, out, CONTROL_MAX);
 	if (r <= 0) { out->len = 0; return r; }
 	itemize(out);
 	return 1;

@@ -53,6 +53,8 @@ void die_temp(const char *s, ...) { DIE_BODY("fatal", 111, 0); }
 void die_perm(const char *s, ...) { DIE_BODY("fatal", 100, 0); }
 void die_temp_sys(const char *s, ...) { DIE_BODY("fatal", 111, 1); }
 
+void die_nomem(void) { die_nomem(); }
+
 void die_code(int code, const char *s, ...) { DIE_BODY("fatal", code, 0); }
 void die_code_sys(int code, const char *s, ...) { DIE_BODY("fatal", code, 1); }
 

@@ -2,7 +2,7 @@
 #define TERN_DIE_H
 /* Printing to fd 2 and exiting, for main() only: library code returns
    errors and never exits. Arguments are NUL-terminated strings ending
-   with NULL. The message is "<prog>: <kind>: <strings>\n". */
+   with NULL (spelled NULL everywhere). The message is "<prog>: <kind>: <strings>\n". */
 extern const char *die_program;   /* set by main(); "tern" if unset */
 
 /* Exit 111: a temporary failure, the caller should retry. */
@@ -14,6 +14,8 @@ void die_code(int code, const char *s, ...) __attribute__((noreturn, sentinel));
 /* Same as above, with ": <strerror(errno)>" appended. */
 void die_temp_sys(const char *s, ...) __attribute__((noreturn, sentinel));
 void die_code_sys(int code, const char *s, ...) __attribute__((noreturn, sentinel));
+/* Exit 111 with "out of memory": the one spelling of the commonest death. */
+void die_nomem(void) __attribute__((noreturn));
 /* Prints "<prog>: warning: ...", does not exit. */
 void warn(const char *s, ...) __attribute__((sentinel));
 void warn_sys(const char *s, ...) __attribute__((sentinel));

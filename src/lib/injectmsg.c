@@ -16,6 +16,7 @@
 #include "qinject.h"
 #include "queue.h"
 #include "str.h"
+#include "vec.h"
 
 struct field { size_t off, len; int deleted; };
 
@@ -26,7 +27,7 @@ struct ctx {
 	const char *notify, *ret;   /* normalized DSN values */
 	str hdr;                    /* the header lines as read */
 	struct field *fields;
-	size_t nfields;
+	size_t nfields, afields;
 	str body_start;             /* a first body line found in the header */
 	int at_eof;                 /* the input ended inside the header */
 	str defaulthost, idhost;
@@ -52,11 +53,7 @@ static int temp_sys(struct ctx *c, const char *text) { return fail(c, 111, text,
 
 static int field_add(struct ctx *c, size_t off, size_t len)
 {
-	if ((c->nfields & 63) == 0) {
-		struct field *n = realloc(c->fields, (c->nfields + 64) * sizeof *n);
-		if (!n) return oom(c);
-		c->fields = n;
-	}
+	if (VEC_READY(c->fields, c->afields, c->nfields + 1) < 0) return oom(c);
 	c->fields[c->nfields].off = off;
 	c->fields[c->nfields].len = len;
 	c->fields[c->nfields].deleted = 0;

@@ -4,6 +4,7 @@
 #include "jobs.h"
 #include "line.h"
 #include "scan.h"
+#include "vec.h"
 
 void job_init(struct job *j) { memset(j, 0, sizeof *j); }
 
@@ -31,27 +32,13 @@ static int number_ok(const char *s, size_t len, unsigned long long *out)
 	return scan_ulong(s, len, out) == len;
 }
 
-static int grow(void **p, size_t *a, size_t want, size_t size)
-{
-	void *q;
-	size_t n;
-	if (want <= *a) return 0;
-	n = *a ? *a * 2 : 8;
-	if (n < want) n = want;
-	q = realloc(*p, n * size);
-	if (!q) { errno = ENOMEM; return -1; }
-	*p = q;
-	*a = n;
-	return 0;
-}
-
 static int add_msg(struct job *j, const char *f, size_t flen)
 {
 	struct job_msg *m;
 	unsigned long long id;
 	if (flen < 2 || !number_ok(f + 1, flen - 1, &id)) return JOBS_BAD;
 	if (j->nmsg >= JOBS_MSG_MAX) return JOBS_BAD;
-	if (grow((void **)&j->msg, &j->msg_a, j->nmsg + 1, sizeof *j->msg) < 0) return -1;
+	if (VEC_READY(j->msg, j->msg_a, j->nmsg + 1) < 0) return -1;
 	m = &j->msg[j->nmsg++];
 	m->id = id;
 	m->sender = NULL;
@@ -64,7 +51,7 @@ static int add_msg(struct job *j, const char *f, size_t flen)
 static int add_rcpt(struct job *j, const char *f, size_t flen)
 {
 	if (flen < 2 || j->nrcpt >= JOBS_RCPT_MAX) return JOBS_BAD;
-	if (grow((void **)&j->rcpt, &j->rcpt_a, j->nrcpt + 1, sizeof *j->rcpt) < 0) return -1;
+	if (VEC_READY(j->rcpt, j->rcpt_a, j->nrcpt + 1) < 0) return -1;
 	j->rcpt[j->nrcpt].addr = f + 1;
 	j->rcpt[j->nrcpt].len = flen - 1;
 	j->nrcpt++;

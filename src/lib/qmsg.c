@@ -16,6 +16,7 @@
 #include "qmsg_internal.h"
 #include "recipient.h"
 #include "scan.h"
+#include "slurp.h"
 
 #define INFO_MAX (64 * 1024 * 1024)
 
@@ -95,29 +96,13 @@ static void msg_forget(struct qmsg_world *w, struct qmsg *m)
 
 int qmsg_path(str *out, const char *dir, unsigned long long id) { return queue_path(out, dir, id); }
 
-/* Reads a whole small file. 1 read, 0 missing, -1 error. */
-int qmsg_read_file(const char *path, str *out, size_t max)
-{
-	char buf[4096];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	out->len = 0;
-	if (fd < 0) return errno == ENOENT ? 0 : -1;
-	while ((n = io_read(fd, buf, sizeof buf)) > 0) {
-		if (out->len + (size_t)n > max) { errno = EFBIG; n = -1; break; }
-		if (str_catb(out, buf, (size_t)n) < 0) { n = -1; break; }
-	}
-	close(fd);
-	return n < 0 ? -1 : 1;
-}
-
 /* ---- scanning ---- */
 
 static time_t info_next_time(unsigned long long id, time_t now)
 {
 	str path = STR_INIT, data = STR_INIT;
 	time_t next = now;
-	if (qmsg_path(&path, "queue/info", id) == 0 && qmsg_read_file(path.s, &data, INFO_MAX) == 1)
+	if (qmsg_path(&path, "queue/info", id) == 0 && slurp_path(path.s, &data, INFO_MAX) == 1)
 		if (infofile_next(data.s, data.len, &next) != 0) next = now;
 	str_free(&path);
 	str_free(&data);
@@ -205,7 +190,7 @@ static int info_load(struct qmsg_world *w, struct qmsg *m)
 	time_t birth = 0, next = 0;
 	int r = -1;
 	if (!st || !tx || qmsg_path(&path, "queue/info", m->id) < 0) goto out;
-	r = qmsg_read_file(path.s, &data, INFO_MAX);
+	r = slurp_path(path.s, &data, INFO_MAX);
 	if (r <= 0) { m->has_info = 0; goto out; }
 	m->has_info = 1;
 	r = infofile_parse(data.s, data.len, n, &birth, &next, st, tx);

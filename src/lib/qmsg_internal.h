@@ -7,7 +7,6 @@ void qmsg_log(struct qmsg_world *w, str *line);
 void qmsg_log_error(struct qmsg_world *w, unsigned long long id, const char *what, int err);
 struct qmsg *qmsg_find(struct qmsg_world *w, unsigned long long id);
 int qmsg_path(str *out, const char *dir, unsigned long long id);
-int qmsg_read_file(const char *path, str *out, size_t max);
 /* Sorts a loaded message's open recipients into the local queue and
    the domain queues. 0 or -1 (no memory). */
 int qmsg_classify(struct qmsg_world *w, struct qmsg *m);

@@ -5,20 +5,7 @@
 #include "logline.h"
 #include "qmsg_internal.h"
 #include "recipient.h"
-
-/* Grows an array of n elements of size sz to hold one more. 0 or -1. */
-static int grow(void **v, size_t *a, size_t n, size_t sz)
-{
-	void *p;
-	size_t na;
-	if (n < *a) return 0;
-	na = *a ? *a * 2 : 16;
-	p = realloc(*v, na * sz);
-	if (!p) return -1;
-	*v = p;
-	*a = na;
-	return 0;
-}
+#include "vec.h"
 
 static int local_push(struct qmsg_world *w, struct qmsg *m, size_t i)
 {
@@ -28,7 +15,7 @@ static int local_push(struct qmsg_world *w, struct qmsg *m, size_t i)
 		w->lqlen -= w->lqhead;
 		w->lqhead = 0;
 	}
-	if (grow((void **)&w->lq, &w->lqa, w->lqlen, sizeof *w->lq) < 0) return -1;
+	if (VEC_READY(w->lq, w->lqa, w->lqlen + 1) < 0) return -1;
 	w->lq[w->lqlen].m = m;
 	w->lq[w->lqlen++].i = i;
 	return 0;
@@ -54,7 +41,7 @@ static struct qdomain *domain_get(struct qmsg_world *w, const char *name, size_t
 		d = w->domains[k];
 		if (d->name.len == len && strncasecmp(d->name.s, name, len) == 0) return d;
 	}
-	if (grow((void **)&w->domains, &w->adomains, w->ndomains, sizeof *w->domains) < 0) return NULL;
+	if (VEC_READY(w->domains, w->adomains, w->ndomains + 1) < 0) return NULL;
 	if (!(d = calloc(1, sizeof *d))) return NULL;
 	if (str_copyb(&d->name, name, len) < 0 || str_0(&d->name) < 0) { free(d); return NULL; }
 	str_lower(&d->name);
@@ -72,7 +59,7 @@ static int domain_push(struct qdomain *d, struct qmsg *m)
 		d->qlen -= d->qhead;
 		d->qhead = 0;
 	}
-	if (grow((void **)&d->q, &d->qa, d->qlen, sizeof *d->q) < 0) return -1;
+	if (VEC_READY(d->q, d->qa, d->qlen + 1) < 0) return -1;
 	d->q[d->qlen++] = m;
 	return 0;
 }

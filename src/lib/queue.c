@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "queue.h"
 #include "scan.h"
+#include "vec.h"
 
 void queue_trailer_make(char out[QUEUE_TRAILER_LEN], unsigned long long msglen)
 {
@@ -73,13 +74,7 @@ int envelope_parse(const char *buf, size_t len, struct envelope *env)
 		case 'T':
 			if (rlen - 1 > ENVELOPE_ADDR_MAX) goto toolong;
 			if (env->nrcpt >= ENVELOPE_RCPT_MAX) goto bad;
-			if (env->nrcpt == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				struct envelope_rcpt *n = realloc(env->rcpt, ncap * sizeof *n);
-				if (!n) { envelope_free(env); errno = ENOMEM; return -1; }
-				env->rcpt = n;
-				cap = ncap;
-			}
+			if (VEC_READY(env->rcpt, cap, env->nrcpt + 1) < 0) { envelope_free(env); return -1; }
 			env->rcpt[env->nrcpt].addr = rec + 1;
 			env->rcpt[env->nrcpt].len = rlen - 1;
 			env->rcpt[env->nrcpt].notify = NULL;

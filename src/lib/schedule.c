@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "schedule.h"
+#include "vec.h"
 
 unsigned long long schedule_isqrt(unsigned long long n)
 {
@@ -37,13 +38,7 @@ int schedule_expired(time_t birth, time_t now, unsigned long lifetime)
 int schedule_push(struct schedule_heap *h, time_t when, void *p)
 {
 	size_t i, parent;
-	if (h->n == h->a) {
-		size_t a = h->a ? h->a * 2 : 64;
-		struct schedule_item *v = realloc(h->v, a * sizeof *v);
-		if (!v) { errno = ENOMEM; return -1; }
-		h->v = v;
-		h->a = a;
-	}
+	if (VEC_READY(h->v, h->a, h->n + 1) < 0) return -1;
 	i = h->n++;
 	while (i > 0) {
 		parent = (i - 1) / 2;

@@ -50,7 +50,7 @@ static int received(struct smtpd *s, str *x)
 	    (str_cats(x, "ident=") < 0 || cat_safe(x, c->remoteinfo, strlen(c->remoteinfo)) < 0 ||
 	     str_catc(x, ' ') < 0)) return -1;
 	if (str_catc(x, '[') < 0 || cat_safe(x, c->remoteip, strlen(c->remoteip)) < 0) return -1;
-	if (str_catv(x, "])\n\tby ", c->me, " with ", protocol(s), " id ", (char *)0) < 0) return -1;
+	if (str_catv(x, "])\n\tby ", c->me, " with ", protocol(s), " id ", NULL) < 0) return -1;
 	if (str_catnum(x, (unsigned long long)getpid()) < 0 || str_catc(x, '.') < 0 ||
 	    str_catnum(x, (unsigned long long)now) < 0) return -1;
 	if (s->tls && s->tlsinfo.len) {
@@ -62,7 +62,7 @@ static int received(struct smtpd *s, str *x)
 		    cat_safe(x, s->authuser.s, s->authuser.len) < 0 || str_catc(x, ')') < 0) return -1;
 	}
 	date822_fmt(date, now);
-	return str_catv(x, ";\n\t", date, "\n", (char *)0);
+	return str_catv(x, ";\n\t", date, "\n", NULL);
 }
 
 struct transfer {

@@ -103,10 +103,10 @@ static void do_helo(struct smtpd *s, int ehlo, const char *arg, size_t len)
 	logline_kv(&s->log, "helo", s->helo.s, s->helo.len);
 	smtpd_log_emit(s);
 	if (!ehlo) {
-		buffer_putsv(&s->out, "250 ", s->cfg->me, "\r\n", (char *)0);
+		buffer_putsv(&s->out, "250 ", s->cfg->me, "\r\n", NULL);
 		return;
 	}
-	buffer_putsv(&s->out, "250-", s->cfg->me, "\r\n250-PIPELINING\r\n", (char *)0);
+	buffer_putsv(&s->out, "250-", s->cfg->me, "\r\n250-PIPELINING\r\n", NULL);
 	buffer_puts(&s->out, "250-SIZE");
 	if (s->cfg->databytes) {
 		buffer_put(&s->out, " ", 1);
@@ -149,7 +149,7 @@ static void dispatch(struct smtpd *s)
 	case SMTP_STARTTLS: smtpd_do_starttls(s, arg, len); break;
 	case SMTP_AUTH: smtpd_do_auth(s, arg, len); break;
 	case SMTP_QUIT:
-		buffer_putsv(&s->out, "221 2.0.0 ", s->cfg->me, " closing connection\r\n", (char *)0);
+		buffer_putsv(&s->out, "221 2.0.0 ", s->cfg->me, " closing connection\r\n", NULL);
 		smtpd_log_start(s, "quit");
 		smtpd_log_emit(s);
 		s->end = SMTPD_END_QUIT;
@@ -170,7 +170,7 @@ static int greet(struct smtpd *s)
 			return -1;
 		}
 	}
-	buffer_putsv(&s->out, "220 ", s->cfg->greeting, " ESMTP\r\n", (char *)0);
+	buffer_putsv(&s->out, "220 ", s->cfg->greeting, " ESMTP\r\n", NULL);
 	return 0;
 }
 

@@ -6,26 +6,16 @@
 #include "io.h"
 #include "str.h"
 #include "tls_pem.h"
+#include "slurp.h"
+#include "vec.h"
 
-/* Reads a whole file (at most TLS_PEM_FILE_MAX bytes) into out. */
+/* Reads a whole file (at most TLS_PEM_FILE_MAX bytes) into out; a
+   missing file is an error here. 0 or -1. */
 static int file_read(const char *path, str *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) return -1;
-	out->len = 0;
-	for (;;) {
-		ssize_t r;
-		if (str_readyplus(out, 4096) < 0) break;
-		r = io_read(fd, out->s + out->len, 4096);
-		if (r < 0) break;
-		if (r == 0) { close(fd); return 0; }
-		out->len += (size_t)r;
-		if (out->len > TLS_PEM_FILE_MAX) { errno = EFBIG; break; }
-	}
-	int e = errno;
-	close(fd);
-	errno = e;
-	return -1;
+	int r = slurp_path(path, out, TLS_PEM_FILE_MAX);
+	if (r == 0) errno = ENOENT;
+	return r == 1 ? 0 : -1;
 }
 
 /* Wipes and frees a str that held secret bytes. */
@@ -90,9 +80,8 @@ static int chain_add(void *ctx, const char *name, const unsigned char *der, size
 	struct tls_chain *c = ctx;
 	br_x509_certificate *n;
 	if (strcmp(name, "CERTIFICATE") && strcmp(name, "X509 CERTIFICATE")) return 0;
-	n = realloc(c->cert, (c->n + 1) * sizeof *n);
-	if (!n) { errno = ENOMEM; return -1; }
-	c->cert = n;
+	if (VEC_READY(c->cert, c->a, c->n + 1) < 0) return -1;
+	n = c->cert;
 	n[c->n].data = malloc(len ? len : 1);
 	if (!n[c->n].data) { errno = ENOMEM; return -1; }
 	memcpy(n[c->n].data, der, len);
@@ -106,7 +95,7 @@ int tls_pem_load_chain(const char *path, struct tls_chain *c)
 	str f = STR_INIT;
 	int r;
 	c->cert = 0;
-	c->n = 0;
+	c->n = c->a = 0;
 	if (file_read(path, &f) < 0) { str_free(&f); return -1; }
 	r = tls_pem_each(f.s, f.len, chain_add, c);
 	str_free(&f);
@@ -121,7 +110,7 @@ void tls_chain_free(struct tls_chain *c)
 	for (i = 0; i < c->n; i++) free(c->cert[i].data);
 	free(c->cert);
 	c->cert = 0;
-	c->n = 0;
+	c->n = c->a = 0;
 }
 
 int tls_chain_leaf_keytype(const struct tls_chain *c)
@@ -206,7 +195,7 @@ static int anchor_add(void *ctx, const char *name, const unsigned char *der, siz
 {
 	struct tls_anchors *a = ctx;
 	br_x509_decoder_context dc;
-	br_x509_trust_anchor ta, *n;
+	br_x509_trust_anchor ta;
 	const br_x509_pkey *pk;
 	str dn = STR_INIT;
 	if (strcmp(name, "CERTIFICATE") && strcmp(name, "X509 CERTIFICATE")) return 0;
@@ -223,15 +212,12 @@ static int anchor_add(void *ctx, const char *name, const unsigned char *der, siz
 	ta.dn.data = dup_bytes((const unsigned char *)dn.s, dn.len);
 	ta.dn.len = dn.len;
 	str_free(&dn);
-	n = realloc(a->ta, (a->n + 1) * sizeof *n);
-	if (!ta.dn.data || anchor_set_key(&ta, pk) < 0 || !n) {
-		if (n) a->ta = n;
+	if (!ta.dn.data || anchor_set_key(&ta, pk) < 0 || VEC_READY(a->ta, a->a, a->n + 1) < 0) {
 		anchor_free(&ta);
 		errno = ENOMEM;
 		return -1;
 	}
-	a->ta = n;
-	n[a->n++] = ta;
+	a->ta[a->n++] = ta;
 	return 0;
 }
 
@@ -240,7 +226,7 @@ int tls_pem_load_anchors(const char *path, struct tls_anchors *a)
 	str f = STR_INIT;
 	int r;
 	a->ta = 0;
-	a->n = 0;
+	a->n = a->a = 0;
 	if (file_read(path, &f) < 0) { str_free(&f); return -1; }
 	r = tls_pem_each(f.s, f.len, anchor_add, a);
 	str_free(&f);
@@ -255,5 +241,5 @@ void tls_anchors_free(struct tls_anchors *a)
 	for (i = 0; i < a->n; i++) anchor_free(&a->ta[i]);
 	free(a->ta);
 	a->ta = 0;
-	a->n = 0;
+	a->n = a->a = 0;
 }

@@ -14,7 +14,7 @@
    file, in file order). */
 struct tls_chain {
 	br_x509_certificate *cert;
-	size_t n;
+	size_t n, a;
 };
 int tls_pem_load_chain(const char *path, struct tls_chain *c);
 void tls_chain_free(struct tls_chain *c);
@@ -37,7 +37,7 @@ void tls_key_wipe(struct tls_key *k);
    could be used. */
 struct tls_anchors {
 	br_x509_trust_anchor *ta;
-	size_t n;
+	size_t n, a;
 };
 int tls_pem_load_anchors(const char *path, struct tls_anchors *a);
 void tls_anchors_free(struct tls_anchors *a);
