@@ -7,6 +7,7 @@
 #include "qmtp_wire.h"
 #include "qmtpd_internal.h"
 #include "received.h"
+#include "vec.h"
 
 const char qmtpd_too_many[] = "452 4.5.3 too many recipients";
 
@@ -227,21 +228,6 @@ static const char *recipient_check(struct qmtpd *s, int toolong)
 	return envelope_policy_recipient(&s->policy, &s->path);
 }
 
-/* Room for one more reply; the count is bounded by QMTPD_RCPT_HARD. */
-static int reply_slot(struct qmtpd *s)
-{
-	if (s->nrcpt == s->arcpt) {
-		size_t a = s->arcpt ? s->arcpt * 2 : 16;
-		const char **n;
-		if (a > QMTPD_RCPT_HARD) a = QMTPD_RCPT_HARD;
-		n = realloc(s->reply, a * sizeof *n);
-		if (!n) return -1;
-		s->reply = n;
-		s->arcpt = a;
-	}
-	return 0;
-}
-
 enum netstring_status qmtpd_recipient(struct qmtpd *s, struct netstring_in *in, int check)
 {
 	const char *reply = NULL;
@@ -249,7 +235,7 @@ enum netstring_status qmtpd_recipient(struct qmtpd *s, struct netstring_in *in, 
 	enum netstring_status st = address_read(s, in, &toolong);
 	if (st != NETSTRING_OK) return st;
 	if (s->nrcpt >= QMTPD_RCPT_HARD) return NETSTRING_TOOBIG;
-	if (reply_slot(s) < 0) { errno = ENOMEM; return NETSTRING_IO; }
+	if (VEC_READY(s->reply, s->arcpt, s->nrcpt + 1) < 0) { errno = ENOMEM; return NETSTRING_IO; }
 	if (check) {
 		reply = recipient_check(s, toolong);
 		if (!reply && record(s, 'T') < 0) reply = "451 4.3.0 out of memory";
