@@ -45,6 +45,15 @@ struct qmtpd_hooks {
    control_chdir_home(). 0, or -1 (errno) when a file cannot be read. */
 int qmtpd_config_read(struct qmtpd_config *c, str *me, str *badmailfrom);
 
+/* The main of qmtpd and qmqpd: reads the configuration (after
+   control_chdir_home), connects the hooks to the world (receiver.h) and
+   runs the session on fd 0/1 with run. Returns the exit code: 0, or 111
+   after an I/O or memory error or when the configuration cannot be read
+   (the connection is then closed without a response). */
+typedef int qmtpd_run_fn(const struct qmtpd_config *cfg, const struct qmtpd_hooks *hooks,
+                         int rfd, int wfd);
+int qmtpd_program(qmtpd_run_fn *run);
+
 /* How a session ended. */
 #define QMTPD_END_OK 0       /* the client closed, or QMQP's one reply was sent */
 #define QMTPD_END_DROP 1     /* we closed: protocol violation, time-out, session too long */

@@ -1,8 +1,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include "control.h"
+#include "die.h"
 #include "qmtpd.h"
+#include "receiver.h"
 
 /* The same defaults and bounds as smtpd-recv's (doc/control.md). */
 #define DEFAULT_DATABYTES (50ULL * 1024 * 1024)
@@ -36,4 +39,34 @@ int qmtpd_config_read(struct qmtpd_config *c, str *me, str *badmailfrom)
 	c->proto = getenv("PROTO");
 	c->relayclient = getenv("RELAYCLIENT");
 	return 0;
+}
+
+static struct receiver world;
+
+static const struct qmtpd_hooks hooks = {
+	.ctx = &world,
+	.rcpthosts = receiver_rcpthosts,
+	.is_local = receiver_is_local,
+	.deliverable = receiver_deliverable,
+	.inject_start = receiver_inject_start,
+	.inject_put = receiver_inject_put,
+	.inject_finish = receiver_inject_finish,
+	.inject_abort = receiver_inject_abort,
+	.log = receiver_log,
+};
+
+int qmtpd_program(qmtpd_run_fn *run)
+{
+	static str me, badmailfrom;
+	struct qmtpd_config c;
+	/* queue-inject may exit early; its exit code tells us why. */
+	signal(SIGPIPE, SIG_IGN);
+	/* No response can be given before a package is in: closing without
+	   one tells the client to try again later (QMTP 2, QMQP). */
+	if (control_chdir_home() < 0 || qmtpd_config_read(&c, &me, &badmailfrom) < 0 ||
+	    receiver_init(&world) < 0) {
+		warn_sys("cannot read the configuration", (char *)0);
+		return 111;
+	}
+	return run(&c, &hooks, 0, 1) == QMTPD_END_ERROR ? 111 : 0;
 }
