@@ -34,7 +34,7 @@ static int addr(const char *a, const char *want, int quoted)
 	struct smtp_path p = { STR_INIT, 0, 0, 0 };
 	str t = STR_INIT;
 	int r = qmtp_address_parse(a, strlen(a), &p, &t), ok;
-	ok = want ? r == SMTP_PATH_OK && p.addr.len == strlen(want) && !memcmp(p.addr.s, want, p.addr.len) &&
+	ok = want ? r == SMTP_PATH_OK && p.addr.len == strlen(want) && (!p.addr.len || !memcmp(p.addr.s, want, p.addr.len)) &&
 	            p.quoted == quoted
 	          : r != SMTP_PATH_OK;
 	smtp_path_free(&p);
