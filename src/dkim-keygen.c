@@ -92,6 +92,8 @@ static void record_print(const char *domain, const char *selector, const br_rsa_
 	}
 	buffer_puts(&out, " )\n");
 	if (buffer_flush(&out) < 0) die_temp_sys("cannot write the record", NULL);
+	str_free(&spki);
+	str_free(&txt);
 }
 
 int main(int argc, char **argv)
@@ -135,5 +137,9 @@ int main(int argc, char **argv)
 	if (str_cats(&path, "/selector") < 0 || str_0(&path) < 0) die_nomem();
 	if (atomic_write(path.s, sel.s, sel.len, 0644) < 0) die_temp_sys("cannot write ", path.s, NULL);
 	record_print(domain, selector, &pk);
+	str_free(&dir);
+	str_free(&path);
+	str_free(&pem);
+	str_free(&sel);
 	return 0;
 }
